@@ -3,3 +3,5 @@
  * its own line.
  */
 export { SlipwayError, isSlipwayError } from './errors.js';
+export { analyzeWord, expandWord, expandWords } from './shell/index.js';
+export type { ExpandOptions, ExpandReport, Expansion, ShellEnv, ShellErrorCode, ShellProblem } from './shell/index.js';
