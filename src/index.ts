@@ -5,3 +5,8 @@
 export { SlipwayError, isSlipwayError } from './errors.js';
 export { analyzeWord, expandWord, expandWords } from './shell/index.js';
 export type { ExpandOptions, ExpandReport, Expansion, ShellEnv, ShellErrorCode, ShellProblem } from './shell/index.js';
+export { ANNOTATION_CREATED, ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, DEFAULT_DOMAIN, Digester, MediaType, chainId, chainIds, digestAlgorithm, digestHex, familiarName, familiarReference, formatReference, isDigest, isIndexMediaType, isManifestMediaType, layerCompression, parseDigest, parseReference, repositoryName, sha256Digest } from './oci/index.js';
+export type { ContainerConfig, Descriptor, Digest, DigestAlgorithm, HealthConfig, History, ImageConfig, ImageReference, Index, LayerCompression, Manifest, MediaTypeName, Platform, RootFS } from './oci/index.js';
+export { Store, VerifyingStream, blobPath, defaultStoreRoot, pruneStore, verifyStore } from './store/index.js';
+export type { BlobExpectation, BlobInfo, BlobSource, ImageRecord, LockMode, OpenStoreOptions, PruneReport, StoreProblem, VerifyReport } from './store/index.js';
+export type { ApplyOptions, ApplyResult, LayerChange, LayerResult, LayerSource, LayerWriteOptions } from './image/types.js';

@@ -1,0 +1,132 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { SlipwayError } from '../errors.js';
+import { isPidAlive } from './fsutil.js';
+
+/**
+ * Inter-process locks as files created with O_EXCL, holding "<pid> <token>". A lock
+ * whose pid is gone (the holder was SIGKILLed) is stale and is broken by the next
+ * taker. Node has no flock(2); pid files give the same guarantees on one machine.
+ *
+ * Two kinds: exclusive (`<name>.lock`), and shared/exclusive (`<name>.shared.<pid>.<tok>`
+ * files plus `<name>.lock`): writers of unreferenced blobs hold `gc` shared, prune
+ * holds it exclusive, so prune never deletes a blob an image is about to reference.
+ */
+export type LockMode = 'exclusive' | 'shared';
+
+const POLL_MS = 15;
+const MAX_POLL_MS = 200;
+
+async function readHolder(file: string): Promise<number | undefined> {
+  try {
+    const pid = Number((await fs.readFile(file, 'utf8')).split(' ')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** True when `file` exists and its holder is alive; removes it when stale. */
+async function heldByLiveProcess(file: string): Promise<boolean> {
+  const pid = await readHolder(file);
+  if (pid === undefined) {
+    // Empty content: a holder between open and write, or killed there. Judge by age.
+    try {
+      const st = await fs.stat(file);
+      if (Date.now() - st.mtimeMs < 2000) return true;
+    } catch {
+      return false;
+    }
+  } else if (isPidAlive(pid)) {
+    return true;
+  }
+  // Break a stale lock by renaming it away first, so two breakers cannot both
+  // delete a fresh lock that a third process just created.
+  const aside = `${file}.stale-${randomBytes(4).toString('hex')}`;
+  try {
+    await fs.rename(file, aside);
+    const again = await readHolder(aside);
+    if (again !== undefined && again !== pid && isPidAlive(again)) await fs.rename(aside, file).catch(() => undefined);
+    else await fs.rm(aside, { force: true });
+  } catch {
+    // Someone else broke or released it.
+  }
+  return false;
+}
+
+async function tryCreate(file: string, token: string): Promise<boolean> {
+  try {
+    await fs.writeFile(file, `${process.pid} ${token}\n`, { flag: 'wx' });
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  }
+}
+
+async function sharedHolders(dir: string, name: string): Promise<string[]> {
+  const prefix = `${name}.shared.`;
+  return (await fs.readdir(dir)).filter((n) => n.startsWith(prefix)).map((n) => path.join(dir, n));
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Acquires lock `name` in `dir` and returns its release function. Waits (polling)
+ * until `timeoutMs` and then throws STORE_LOCK_TIMEOUT.
+ */
+export async function acquireLock(dir: string, name: string, mode: LockMode = 'exclusive', timeoutMs = 120_000): Promise<() => Promise<void>> {
+  const token = randomBytes(6).toString('hex');
+  const exclusive = path.join(dir, `${name}.lock`);
+  const deadline = Date.now() + timeoutMs;
+  let delay = POLL_MS;
+  const wait = async () => {
+    if (Date.now() > deadline) throw new SlipwayError('STORE_LOCK_TIMEOUT', `timed out waiting for store lock ${name} in ${dir}`);
+    await sleep(delay);
+    delay = Math.min(delay * 2, MAX_POLL_MS);
+  };
+  if (mode === 'shared') {
+    const mine = path.join(dir, `${name}.shared.${process.pid}.${token}`);
+    for (;;) {
+      if (!(await heldByLiveProcess(exclusive))) {
+        await fs.writeFile(mine, `${process.pid} ${token}\n`);
+        if (!(await heldByLiveProcess(exclusive))) return async () => fs.rm(mine, { force: true });
+        await fs.rm(mine, { force: true });
+      }
+      await wait();
+    }
+  }
+  for (;;) {
+    if (await tryCreate(exclusive, token)) break;
+    if (!(await heldByLiveProcess(exclusive))) continue;
+    await wait();
+  }
+  const release = async () => {
+    const content = await fs.readFile(exclusive, 'utf8').catch(() => '');
+    if (content.includes(token)) await fs.rm(exclusive, { force: true });
+  };
+  // An exclusive taker of a shared/exclusive lock waits for live shared holders to leave.
+  try {
+    for (;;) {
+      let live = 0;
+      for (const f of await sharedHolders(dir, name)) if (await heldByLiveProcess(f)) live++;
+      if (live === 0) return release;
+      await wait();
+    }
+  } catch (err) {
+    await release();
+    throw err;
+  }
+}
+
+/** Runs `fn` holding lock `name`; releases on success and on error. */
+export async function withLock<T>(dir: string, name: string, mode: LockMode, fn: () => Promise<T>): Promise<T> {
+  const release = await acquireLock(dir, name, mode);
+  try {
+    return await fn();
+  } finally {
+    await release();
+  }
+}
