@@ -1,0 +1,210 @@
+/**
+ * diffUpper: the changes a RUN step made, read from its overlay upper dir.
+ *
+ * Semantics follow BuildKit's overlay differ (util/overlay/overlay_linux.go):
+ * - a char device 0/0 is a deletion; it becomes a whiteout only if the path
+ *   exists below (otherwise it is dropped);
+ * - a directory with `trusted.overlay.opaque=y` that exists below becomes an
+ *   opaque marker, and everything under it is emitted as added;
+ * - an entry that exists below with the same type, mode, owner, device and (for
+ *   non-directories) size and mtime is a copy-up without change and is skipped;
+ * - every emitted change brings its parent directories along (containerd's
+ *   change writer does the same), so a layer never has orphans.
+ * Order: depth-first, names in byte order, a directory before its contents and
+ * its opaque marker right after it; a whiteout sits where its name sorts.
+ */
+import { lstat, mkdir, mkdtemp, open, readdir, readlink, rm } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { mountOverlay, unmount } from './overlay.js';
+import { opaqueDirs } from './xattr.js';
+import type { EntryStat, LayerChange } from './types.js';
+
+export interface DiffInput {
+  upperDir: string;
+  /** The step's lower dirs, bottom first (as given to runStep). */
+  lowerDirs: string[];
+  /** Where a temporary read-only view of the lowers is mounted. */
+  stateDir?: string;
+}
+
+interface Node {
+  rel: string;
+  abs: string;
+  st: BigIntStats;
+  base: BigIntStats | null;
+  children: Node[];
+}
+
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+async function lstatOrNull(p: string): Promise<BigIntStats | null> {
+  try {
+    return await lstat(p, { bigint: true });
+  } catch {
+    return null;
+  }
+}
+
+/** Reads the upper dir into a tree, pairing each entry with the base's stat. */
+async function scan(dir: string, rel: string, baseRoot: string | null, baseIsDir: boolean): Promise<Node[]> {
+  const names = (await readdir(dir)).sort(byBytes);
+  const nodes: Node[] = [];
+  for (const name of names) {
+    const r = rel === '' ? name : `${rel}/${name}`;
+    const abs = path.join(dir, name);
+    const st = await lstat(abs, { bigint: true });
+    const base = baseRoot !== null && baseIsDir ? await lstatOrNull(path.join(baseRoot, r)) : null;
+    const node: Node = { rel: r, abs, st, base, children: [] };
+    if (st.isDirectory()) node.children = await scan(abs, r, baseRoot, base?.isDirectory() ?? false);
+    nodes.push(node);
+  }
+  return nodes;
+}
+
+function isWhiteout(st: BigIntStats): boolean {
+  return st.isCharacterDevice() && st.rdev === 0n;
+}
+
+function kindOf(st: BigIntStats): EntryStat['kind'] {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'char';
+  if (st.isBlockDevice()) return 'block';
+  if (st.isFIFO()) return 'fifo';
+  return 'socket';
+}
+
+async function entryStat(abs: string, st: BigIntStats): Promise<EntryStat> {
+  const kind = kindOf(st);
+  const e: EntryStat = {
+    kind,
+    mode: Number(st.mode & 0o7777n),
+    uid: Number(st.uid),
+    gid: Number(st.gid),
+    size: kind === 'file' ? Number(st.size) : 0,
+    mtimeNs: st.mtimeNs,
+    ino: st.ino,
+    nlink: Number(st.nlink),
+  };
+  if (kind === 'symlink') e.linkTarget = await readlink(abs);
+  if (kind === 'char' || kind === 'block') {
+    // glibc's major()/minor() encoding of dev_t.
+    const rdev = st.rdev;
+    e.devMajor = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+    e.devMinor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  }
+  return e;
+}
+
+async function sameContent(a: string, b: string): Promise<boolean> {
+  const [fa, fb] = [await open(a), await open(b)];
+  try {
+    const ba = Buffer.alloc(65536);
+    const bb = Buffer.alloc(65536);
+    for (;;) {
+      const [ra, rb] = [await fa.read(ba, 0, ba.length), await fb.read(bb, 0, bb.length)];
+      if (ra.bytesRead !== rb.bytesRead) return false;
+      if (ra.bytesRead === 0) return true;
+      if (!ba.subarray(0, ra.bytesRead).equals(bb.subarray(0, rb.bytesRead))) return false;
+    }
+  } finally {
+    await fa.close();
+    await fb.close();
+  }
+}
+
+/** BuildKit's sameDirent: is the upper entry an unchanged copy-up of the base's? */
+async function unchanged(node: Node, baseRoot: string): Promise<boolean> {
+  const { st, base } = node;
+  if (base === null) return false;
+  if (st.mode !== base.mode || st.uid !== base.uid || st.gid !== base.gid || st.rdev !== base.rdev) return false;
+  if (st.isDirectory()) return true;
+  if (st.size !== base.size || st.mtimeMs / 1000n !== base.mtimeMs / 1000n) return false;
+  const nsA = st.mtimeNs % 1_000_000_000n;
+  const nsB = base.mtimeNs % 1_000_000_000n;
+  if (nsA !== 0n || nsB !== 0n) return nsA === nsB;
+  // Both timestamps look truncated (unpacked from tars): compare what they hold.
+  const basePath = path.join(baseRoot, node.rel);
+  if (st.isSymbolicLink()) return (await readlink(node.abs)) === (await readlink(basePath));
+  if (st.size === 0n) return true;
+  return sameContent(node.abs, basePath);
+}
+
+function collectBaseDirs(nodes: Node[], out: string[]): void {
+  for (const n of nodes) {
+    if (!n.st.isDirectory()) continue;
+    if (n.base !== null) out.push(n.abs);
+    collectBaseDirs(n.children, out);
+  }
+}
+
+/**
+ * The list of changes for the layer that `upperDir` represents. `lowerDirs` are
+ * mounted read-only (with an overlay, so their own whiteouts apply) to decide
+ * what is new, modified, or really deleted.
+ */
+export async function diffUpper(input: DiffInput): Promise<LayerChange[]> {
+  const stateDir = input.stateDir ?? path.join(os.tmpdir(), 'slipway-sandbox');
+  await mkdir(stateDir, { recursive: true });
+  let view: string | null = null;
+  let mounted = false;
+  try {
+    if (input.lowerDirs.length > 0) {
+      view = await mkdtemp(path.join(stateDir, 'base-'));
+      await mkdir(path.join(view, 'empty'));
+      await mkdir(path.join(view, 'root'));
+      // A lone lower dir is mounted with an empty one: overlayfs wants two without an upper.
+      const lowers = [...input.lowerDirs].reverse().concat(path.join(view, 'empty'));
+      await mountOverlay(path.join(view, 'root'), { lowerTopFirst: lowers });
+      mounted = true;
+    }
+    const baseRoot = view === null ? null : path.join(view, 'root');
+    const tree = await scan(input.upperDir, '', baseRoot, baseRoot !== null);
+    const candidates: string[] = [];
+    collectBaseDirs(tree, candidates);
+    const opaque = candidates.length > 0 ? await opaqueDirs(candidates) : new Set<string>();
+
+    const changes: LayerChange[] = [];
+    // Ancestors whose entries are not yet in `changes`; flushed before a child.
+    const pending: Node[] = [];
+    const flush = async (): Promise<void> => {
+      for (const a of pending) changes.push({ type: 'entry', path: a.rel, source: a.abs, stat: await entryStat(a.abs, a.st) });
+      pending.length = 0;
+    };
+    const walk = async (nodes: Node[], inOpaque: boolean): Promise<void> => {
+      for (const n of nodes) {
+        if (isWhiteout(n.st)) {
+          // Below an opaque marker nothing of the base shows anyway.
+          if (inOpaque || n.base === null) continue;
+          await flush();
+          changes.push({ type: 'whiteout', path: n.rel });
+          continue;
+        }
+        const isOpaque = n.st.isDirectory() && n.base !== null && opaque.has(n.abs);
+        if (inOpaque || isOpaque || !(await unchanged(n, baseRoot ?? ''))) {
+          await flush();
+          changes.push({ type: 'entry', path: n.rel, source: n.abs, stat: await entryStat(n.abs, n.st) });
+          if (isOpaque) changes.push({ type: 'opaque', path: n.rel });
+          if (n.st.isDirectory()) await walk(n.children, inOpaque || isOpaque);
+        } else if (n.st.isDirectory()) {
+          pending.push(n);
+          const depth = pending.length;
+          await walk(n.children, false);
+          // Drop it again if no child needed it.
+          if (pending.length >= depth) pending.length = depth - 1;
+        }
+      }
+    };
+    await walk(tree, false);
+    return changes;
+  } finally {
+    if (view !== null) {
+      // If unmounting throws, the view is left in place rather than recursed into.
+      if (mounted) await unmount(path.join(view, 'root'));
+      await rm(view, { recursive: true, force: true });
+    }
+  }
+}
