@@ -1,0 +1,97 @@
+import os from 'node:os';
+import tar from 'tar-stream';
+import { Digester, MediaType } from '../oci/index.js';
+import type { Store } from '../store/index.js';
+import { parallelGzip } from './pgzip.js';
+import { packEntries } from './tar-writer.js';
+import type { LayerResult, LayerSource, LayerWriteOptions } from './types.js';
+import { planEntries } from './walk.js';
+
+/**
+ * A layer being written: `stream` yields the blob bytes (compressed or not);
+ * `result` resolves once the stream is fully consumed, with the diff_id (sha256 of
+ * the tar, hashed as it was produced) and the blob digest (hashed as it was yielded):
+ * one pass, nothing buffered beyond a few MiB.
+ */
+export interface LayerStream {
+  stream: AsyncGenerator<Buffer>;
+  result: Promise<LayerResult>;
+}
+
+export function defaultWorkers(): number {
+  return Math.max(1, Math.min(4, os.availableParallelism?.() ?? os.cpus().length));
+}
+
+/**
+ * Writes the layer for `source` canonically (see planEntries for the order and
+ * normalisation; uname/gname always empty; mtimes clamped to `sourceDateEpoch`).
+ * Same tree + same SOURCE_DATE_EPOCH -> byte-identical tar and blob.
+ */
+export async function createLayerStream(source: LayerSource, options: LayerWriteOptions = {}): Promise<LayerStream> {
+  const entries = await planEntries(source, options.sourceDateEpoch);
+  const compression = options.compression ?? 'gzip';
+  const diff = new Digester();
+  const blob = new Digester();
+  let resolveResult!: (r: LayerResult) => void;
+  let rejectResult!: (e: unknown) => void;
+  const result = new Promise<LayerResult>((res, rej) => { resolveResult = res; rejectResult = rej; });
+  result.catch(() => undefined);
+  const pack = tar.pack();
+  const producing = packEntries(pack, entries).catch((err: unknown) => {
+    pack.destroy(err as Error);
+    throw err;
+  });
+  producing.catch(() => undefined);
+  async function* tarBytes(): AsyncGenerator<Buffer> {
+    for await (const chunk of pack as AsyncIterable<Buffer>) {
+      diff.update(chunk);
+      yield chunk;
+    }
+    await producing;
+  }
+  async function* out(): AsyncGenerator<Buffer> {
+    try {
+      const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers()) : tarBytes();
+      for await (const chunk of body) {
+        blob.update(chunk);
+        yield chunk;
+      }
+      const diffId = diff.digest();
+      resolveResult({
+        diffId,
+        digest: compression === 'gzip' ? blob.digest() : diffId,
+        size: blob.size,
+        uncompressedSize: diff.size,
+        mediaType: compression === 'gzip' ? MediaType.OciLayerGzip : MediaType.OciLayer,
+        entries: entries.length,
+      });
+    } catch (err) {
+      await producing.catch(() => undefined);
+      rejectResult(err);
+      throw err;
+    } finally {
+      if (!pack.destroyed) pack.destroy();
+    }
+  }
+  return { stream: out(), result };
+}
+
+/** Writes a layer into `out` (a file, a socket...) and returns its digests. */
+export async function writeLayer(source: LayerSource, out: NodeJS.WritableStream, options: LayerWriteOptions = {}): Promise<LayerResult> {
+  const { stream, result } = await createLayerStream(source, options);
+  for await (const chunk of stream) {
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  return result;
+}
+
+/**
+ * Writes a layer straight into the store as a blob and returns its digests plus
+ * the descriptor for the manifest. Call inside `store.lease()` when the image that
+ * will reference it is added later.
+ */
+export async function writeLayerToStore(store: Store, source: LayerSource, options: LayerWriteOptions = {}): Promise<LayerResult> {
+  const { stream, result } = await createLayerStream(source, options);
+  await store.putBlob(stream);
+  return result;
+}

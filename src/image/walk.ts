@@ -1,0 +1,164 @@
+import { promises as fs, type Stats } from 'node:fs';
+import path from 'node:path';
+import { SlipwayError } from '../errors.js';
+import { canonicalKey, compareKeys, normaliseLayerPath, OPAQUE_MARKER, whiteoutPath } from './paths.js';
+import type { LayerSource } from './types.js';
+import { readXattrs, type Xattrs } from './xattr.js';
+
+/** One tar entry to write, in canonical form. */
+export interface PlannedEntry {
+  /** Layer path (no leading `/` or `./`, no trailing `/`). */
+  path: string;
+  key: Buffer;
+  kind: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo' | 'marker';
+  /** Absolute source path for file content, lstat info. */
+  source?: string;
+  size: number;
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Seconds since the epoch, already clamped. */
+  mtime: number;
+  linkname?: string;
+  devmajor?: number;
+  devminor?: number;
+  xattrs?: Xattrs;
+  ino?: string;
+}
+
+interface Found {
+  path: string;
+  st: Stats;
+  override?: { uid?: number; gid?: number; mode?: number };
+}
+
+async function walkTree(root: string): Promise<Found[]> {
+  const out: Found[] = [];
+  const visit = async (rel: string): Promise<void> => {
+    const dir = rel === '' ? root : path.join(root, rel);
+    const names = await fs.readdir(dir);
+    const stats = await Promise.all(names.map((n) => fs.lstat(path.join(dir, n))));
+    const subdirs: string[] = [];
+    names.forEach((n, i) => {
+      const p = rel === '' ? n : `${rel}/${n}`;
+      out.push({ path: p, st: stats[i]! });
+      if (stats[i]!.isDirectory()) subdirs.push(p);
+    });
+    for (const d of subdirs) await visit(d);
+  };
+  await visit('');
+  return out;
+}
+
+// Linux dev_t split (glibc's gnu_dev_major/minor) for the values Node reports.
+function major(rdev: number): number {
+  const d = BigInt(rdev);
+  return Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn));
+}
+function minor(rdev: number): number {
+  const d = BigInt(rdev);
+  return Number((d & 0xffn) | ((d >> 12n) & ~0xffn & 0xffffffffn));
+}
+
+function toEntry(f: Found, root: string, clamp: number | undefined): PlannedEntry | undefined {
+  const st = f.st;
+  let kind: PlannedEntry['kind'];
+  if (st.isFile()) kind = 'file';
+  else if (st.isDirectory()) kind = 'directory';
+  else if (st.isSymbolicLink()) kind = 'symlink';
+  else if (st.isCharacterDevice()) kind = 'character-device';
+  else if (st.isBlockDevice()) kind = 'block-device';
+  else if (st.isFIFO()) kind = 'fifo';
+  else return undefined; // sockets (and anything unknown) have no place in an image
+  let mtime = Math.max(0, Math.floor(st.mtimeMs / 1000));
+  if (clamp !== undefined && mtime > clamp) mtime = clamp;
+  const e: PlannedEntry = {
+    path: f.path,
+    key: canonicalKey(f.path),
+    kind,
+    source: path.join(root, f.path),
+    size: kind === 'file' ? st.size : 0,
+    mode: (f.override?.mode ?? st.mode) & 0o7777,
+    uid: f.override?.uid ?? st.uid,
+    gid: f.override?.gid ?? st.gid,
+    mtime,
+  };
+  if (kind === 'file' && st.nlink > 1) e.ino = `${st.dev}:${st.ino}`;
+  if (kind === 'character-device' || kind === 'block-device') {
+    e.devmajor = major(st.rdev);
+    e.devminor = minor(st.rdev);
+  }
+  return e;
+}
+
+function marker(p: string): PlannedEntry {
+  return { path: p, key: canonicalKey(p), kind: 'marker', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0 };
+}
+
+/**
+ * Turns a layer source into the exact, sorted list of tar entries: sockets dropped,
+ * whiteout/opaque markers placed, later hardlinks to a file turned into `link`
+ * entries pointing at its first path in canonical order, mtimes clamped to
+ * `sourceDateEpoch`, xattrs attached, symlink targets read.
+ */
+export async function planEntries(source: LayerSource, sourceDateEpoch?: number): Promise<PlannedEntry[]> {
+  const root = path.resolve(source.root);
+  let found: Found[];
+  const markers: PlannedEntry[] = [];
+  switch (source.type) {
+    case 'tree':
+      found = await walkTree(root);
+      break;
+    case 'changes': {
+      found = [];
+      for (const c of source.changes) {
+        const p = normaliseLayerPath(c.path);
+        if (p === '') throw new SlipwayError('LAYER_BAD_CHANGE', `a ${c.type} change cannot name the layer root`);
+        switch (c.type) {
+          case 'add': {
+            const st = await fs.lstat(path.join(root, p)).catch(() => {
+              throw new SlipwayError('LAYER_SOURCE_MISSING', `${p} is listed as added but does not exist under ${root}`);
+            });
+            found.push({ path: p, st, override: { uid: c.uid, gid: c.gid, mode: c.mode } });
+            break;
+          }
+          case 'whiteout':
+            markers.push(marker(whiteoutPath(p)));
+            break;
+          case 'opaque':
+            markers.push(marker(`${p}/${OPAQUE_MARKER}`));
+            break;
+          default: {
+            const never: never = c;
+            throw new SlipwayError('LAYER_BAD_CHANGE', `unknown change ${JSON.stringify(never)}`);
+          }
+        }
+      }
+      break;
+    }
+    default: {
+      const never: never = source;
+      throw new SlipwayError('LAYER_BAD_SOURCE', `unknown layer source ${JSON.stringify(never)}`);
+    }
+  }
+  const entries: PlannedEntry[] = [...markers];
+  const seen = new Set<string>(markers.map((m) => m.path));
+  for (const f of found) {
+    if (seen.has(f.path)) continue;
+    seen.add(f.path);
+    const e = toEntry(f, root, sourceDateEpoch);
+    if (e) entries.push(e);
+  }
+  entries.sort((a, b) => compareKeys(a.key, b.key));
+  const firstByInode = new Map<string, string>();
+  await Promise.all(entries.filter((e) => e.kind === 'symlink').map(async (e) => { e.linkname = await fs.readlink(e.source!); }));
+  for (const e of entries) {
+    if (e.ino === undefined) continue;
+    const first = firstByInode.get(e.ino);
+    if (first === undefined) firstByInode.set(e.ino, e.path);
+    else Object.assign(e, { kind: 'link', linkname: first, size: 0 });
+  }
+  const xattrs = await readXattrs(source.type === 'tree' ? [root] : entries.filter((e) => e.source).map((e) => e.source!), source.type === 'tree');
+  if (xattrs.size > 0) for (const e of entries) if (e.source) e.xattrs = xattrs.get(e.source);
+  return entries;
+}
