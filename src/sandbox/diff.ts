@@ -10,8 +10,10 @@
  *   non-directories) size and mtime is a copy-up without change and is skipped;
  * - every emitted change brings its parent directories along (containerd's
  *   change writer does the same), so a layer never has orphans.
- * Order: depth-first, names in byte order, a directory before its contents and
- * its opaque marker right after it; a whiteout sits where its name sorts.
+ * Order: the image store's canonical layer order (src/image/paths.ts): paths
+ * compared component by component in byte order, a directory before its
+ * contents, and inside a directory its opaque marker first, then whiteouts, then
+ * entries.
  */
 import { lstat, mkdir, mkdtemp, open, readdir, readlink, rm } from 'node:fs/promises';
 import type { BigIntStats } from 'node:fs';
@@ -20,6 +22,11 @@ import path from 'node:path';
 import { mountOverlay, unmount } from './overlay.js';
 import { opaqueDirs } from './xattr.js';
 import type { EntryStat, LayerChange } from './types.js';
+import type { LayerChange as ImageLayerChange } from '../image/types.js';
+
+// Compile-time proof that the layer writer accepts our changes as they are.
+const asImageChange = (c: LayerChange): ImageLayerChange => c;
+void asImageChange;
 
 export interface DiffInput {
   upperDir: string;
@@ -133,6 +140,22 @@ async function unchanged(node: Node, baseRoot: string): Promise<boolean> {
   return sameContent(node.abs, basePath);
 }
 
+const SEP = 0;
+const RANK = { opaque: 1, whiteout: 2, add: 3 } as const;
+
+/** Component-wise byte order; within a directory: opaque marker, whiteouts, entries. */
+function sortKey(c: LayerChange): Buffer {
+  const parts = c.path.split('/');
+  const bufs: Buffer[] = [];
+  parts.forEach((name, i) => {
+    if (i > 0) bufs.push(Buffer.from([SEP]));
+    const rank = i === parts.length - 1 && c.type === 'whiteout' ? RANK.whiteout : RANK.add;
+    bufs.push(Buffer.from([rank]), Buffer.from(name));
+  });
+  if (c.type === 'opaque') bufs.push(Buffer.from([SEP, RANK.opaque]));
+  return Buffer.concat(bufs);
+}
+
 function collectBaseDirs(nodes: Node[], out: string[]): void {
   for (const n of nodes) {
     if (!n.st.isDirectory()) continue;
@@ -171,7 +194,7 @@ export async function diffUpper(input: DiffInput): Promise<LayerChange[]> {
     // Ancestors whose entries are not yet in `changes`; flushed before a child.
     const pending: Node[] = [];
     const flush = async (): Promise<void> => {
-      for (const a of pending) changes.push({ type: 'entry', path: a.rel, source: a.abs, stat: await entryStat(a.abs, a.st) });
+      for (const a of pending) changes.push({ type: 'add', path: a.rel, stat: await entryStat(a.abs, a.st) });
       pending.length = 0;
     };
     const walk = async (nodes: Node[], inOpaque: boolean): Promise<void> => {
@@ -186,7 +209,7 @@ export async function diffUpper(input: DiffInput): Promise<LayerChange[]> {
         const isOpaque = n.st.isDirectory() && n.base !== null && opaque.has(n.abs);
         if (inOpaque || isOpaque || !(await unchanged(n, baseRoot ?? ''))) {
           await flush();
-          changes.push({ type: 'entry', path: n.rel, source: n.abs, stat: await entryStat(n.abs, n.st) });
+          changes.push({ type: 'add', path: n.rel, stat: await entryStat(n.abs, n.st) });
           if (isOpaque) changes.push({ type: 'opaque', path: n.rel });
           if (n.st.isDirectory()) await walk(n.children, inOpaque || isOpaque);
         } else if (n.st.isDirectory()) {
@@ -199,7 +222,7 @@ export async function diffUpper(input: DiffInput): Promise<LayerChange[]> {
       }
     };
     await walk(tree, false);
-    return changes;
+    return changes.sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
   } finally {
     if (view !== null) {
       // If unmounting throws, the view is left in place rather than recursed into.

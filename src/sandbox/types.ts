@@ -122,14 +122,15 @@ export interface EntryStat {
 }
 
 /**
- * One change of a layer, as an OCI layer expresses it. Paths are relative,
+ * One change of a layer, in the image store's `LayerChange` shape (src/image/types.ts)
+ * plus the stat the differ saw, so the list can be handed to the layer writer as
+ * `{ type: 'changes', root: upperDir, changes }` unchanged. Paths are relative,
  * `/`-separated, without a leading `./` (e.g. `usr/bin/tool`).
  */
 export type LayerChange =
-  /** Added or modified entry; `source` is its absolute path in the upper dir. */
-  | { type: 'entry'; path: string; source: string; stat: EntryStat }
+  /** Added or modified entry, read from `<upperDir>/<path>`. */
+  | { readonly type: 'add'; readonly path: string; readonly stat: EntryStat }
   /** `path` was deleted: written as `<dir>/.wh.<name>`. */
-  | { type: 'whiteout'; path: string }
-  /** Directory `path` hides everything below it in lower layers: written as
-   * `<path>/.wh..wh..opq`; always directly after the directory's own entry. */
-  | { type: 'opaque'; path: string };
+  | { readonly type: 'whiteout'; readonly path: string }
+  /** Directory `path` hides everything below it in lower layers: `<path>/.wh..wh..opq`. */
+  | { readonly type: 'opaque'; readonly path: string };

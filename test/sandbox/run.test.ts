@@ -130,7 +130,7 @@ describe('runStep in runc', () => {
     assert.equal(treeContains(r.upperDir, 's3cr3t'), false);
     // Only what runc itself creates (BuildKit keeps those too); no run/ or run/secrets.
     const changes = await diffUpper({ upperDir: r.upperDir, lowerDirs: r.lowerDirs, stateDir: sbx.stateDir });
-    assert.deepEqual(changes.map((c) => `${c.type} ${c.path}`), ['entry dev', 'entry proc', 'entry sys']);
+    assert.deepEqual(changes.map((c) => `${c.type} ${c.path}`), ['add dev', 'add proc', 'add sys']);
     assert.deepEqual(readdirSync(sbx.stateDir), []);
   });
 
