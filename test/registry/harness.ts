@@ -140,6 +140,8 @@ export async function startRegistry(setup: Setup): Promise<RegistryHandle> {
       SLIPWAY_CONFIG: slipwayConfig,
       DOCKER_CONFIG: dockerConfig,
       REGISTRY_AUTH_FILE: path.join(dir, 'containers-auth.json'),
+      // Hermetic: the machine's /etc/containers files must not change what the tests see.
+      CONTAINERS_REGISTRIES_CONF: path.join(dir, 'containers-registries.conf'),
     },
     async login() {
       if (!hasAuth) return;

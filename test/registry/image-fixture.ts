@@ -5,6 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
+import type { Digest } from '../../src/oci/index.js';
+import type { Store } from '../../src/store/index.js';
 
 const run = promisify(execFile);
 
@@ -121,4 +123,14 @@ export async function writeOciLayout(dir: string, image: FixtureImage, tag: stri
       annotations: { 'org.opencontainers.image.ref.name': tag } }],
   };
   await writeFile(path.join(dir, 'index.json'), JSON.stringify(index));
+}
+
+/** Puts every blob of the image into a slipway store and tags it `name`. */
+export async function importIntoStore(store: Store, image: FixtureImage, name: string): Promise<void> {
+  await store.lease(async () => {
+    for (const b of [image.config, ...image.layers, image.manifest]) {
+      await store.putBytes(b.data, b.mediaType, { digest: b.digest as Digest, size: b.size });
+    }
+    await store.addImage(image.manifest.digest as Digest, [name]);
+  });
 }
