@@ -52,11 +52,12 @@ export async function tarOf(entries: FixtureEntry[]): Promise<Buffer> {
 }
 
 /** Assembles config and manifest around already-built layers (tar bytes, compressed or not). */
-export function assemble(layers: { tar: Buffer; gzip: boolean }[], config: Record<string, unknown> = {}): FixtureImage {
+export function assemble(layers: { tar: Buffer; gzip: boolean }[], config: Record<string, unknown> = {},
+  platform: { architecture: string; variant?: string } = { architecture: 'amd64' }): FixtureImage {
   const layerBlobs = layers.map((l) => blob(l.gzip ? gzipSync(l.tar, { level: 6 }) : l.tar, l.gzip ? OCI_LAYER_GZIP : OCI_LAYER));
   const configJson = {
     created: '2024-01-01T00:00:00Z',
-    architecture: 'amd64',
+    ...platform,
     os: 'linux',
     config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], ...config },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => sha256(l.tar)) },
@@ -109,12 +110,14 @@ export async function randomImage(count: number, layerBytes: number): Promise<Fi
   return assemble(layers);
 }
 
+async function writeBlobs(dir: string, blobs: FixtureBlob[]): Promise<void> {
+  await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+  for (const b of blobs) await writeFile(path.join(dir, 'blobs', 'sha256', b.digest.slice('sha256:'.length)), b.data);
+}
+
 /** Writes the image as an OCI image layout directory tagged `tag` (for skopeo/umoci). */
 export async function writeOciLayout(dir: string, image: FixtureImage, tag: string): Promise<void> {
-  await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
-  for (const b of [image.manifest, image.config, ...image.layers]) {
-    await writeFile(path.join(dir, 'blobs', 'sha256', b.digest.slice('sha256:'.length)), b.data);
-  }
+  await writeBlobs(dir, [image.manifest, image.config, ...image.layers]);
   await writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
   const index = {
     schemaVersion: 2,
@@ -133,4 +136,30 @@ export async function importIntoStore(store: Store, image: FixtureImage, name: s
     }
     await store.addImage(image.manifest.digest as Digest, [name]);
   });
+}
+
+export const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+
+/**
+ * A multi-platform layout: an image index over `images` (each with its config's platform),
+ * tagged `tag`. Returns the index blob (what a registry serves for the tag).
+ */
+export async function writeOciIndexLayout(dir: string, images: { image: FixtureImage; architecture: string; variant?: string }[], tag: string): Promise<FixtureBlob> {
+  const index = blob(Buffer.from(JSON.stringify({
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: images.map(({ image, architecture, variant }) => ({ mediaType: OCI_MANIFEST, digest: image.manifest.digest,
+      size: image.manifest.size, platform: { architecture, os: 'linux', ...(variant ? { variant } : {}) } })),
+  })), OCI_INDEX);
+  await writeBlobs(dir, [index, ...images.flatMap(({ image }) => [image.manifest, image.config, ...image.layers])]);
+  await writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  await writeFile(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: OCI_INDEX,
+    manifests: [{ mediaType: OCI_INDEX, digest: index.digest, size: index.size, annotations: { 'org.opencontainers.image.ref.name': tag } }] }));
+  return index;
+}
+
+/** A second, tiny image for another platform (its own layer, so its blobs differ). */
+export async function otherPlatformImage(architecture: string, variant?: string): Promise<FixtureImage> {
+  const layer = await tarOf([{ type: 'file', path: 'platform.txt', data: Buffer.from(`${architecture}${variant ?? ''}\n`), mode: 0o644 }]);
+  return assemble([{ tar: layer, gzip: true }], {}, { architecture, ...(variant ? { variant } : {}) });
 }
