@@ -1,0 +1,216 @@
+import { instructionSpec, type LineParser } from '../../grammar/instructions.js';
+import type { Argument, Body, Comment, CommandBody, Flag, Instruction, KeyValuePair, ParseCode, Position } from './ast.js';
+import { findBlank, goLower, skipBlank, skipSpace, splitBlank, trimSpaceEnd } from './chars.js';
+import { extractFlags } from './flags.js';
+import type { LogicalLine } from './locations.js';
+import { parseJsonArray, parseWords } from './words.js';
+
+/** A fatal problem found while building a node, located by logical-line indexes. */
+export interface NodeProblem {
+  readonly code: ParseCode;
+  readonly message: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+export type NodeResult = { readonly ok: true; readonly node: Instruction } | { readonly ok: false; readonly problem: NodeProblem };
+
+class Problem {
+  constructor(readonly problem: NodeProblem) {}
+}
+
+/**
+ * BuildKit's newNodeFromLine for line.text[from, to): keyword, flags, then the keyword's
+ * line parser from grammar/instructions.ts (unknown keywords keep no arguments).
+ */
+export function buildInstruction(line: LogicalLine, from: number, to: number, escape: number, comments: readonly Comment[], end?: Position): NodeResult {
+  try {
+    return { ok: true, node: build(line, from, to, escape, comments, end) };
+  } catch (err) {
+    if (err instanceof Problem) return { ok: false, problem: err.problem };
+    throw err;
+  }
+}
+
+function build(line: LogicalLine, from: number, to: number, escape: number, comments: readonly Comment[], end?: Position): Instruction {
+  const s = line.text;
+  const ts = skipSpace(s, from, to);
+  const te = trimSpaceEnd(s, ts, to);
+  const kwEnd = findBlank(s, ts, te);
+  const keyword = s.slice(ts, kwEnd);
+  const name = goLower(keyword);
+  let flags: Flag[] = [];
+  let as = te;
+  if (kwEnd < te) {
+    const scan = extractFlags(s, skipBlank(s, kwEnd, te), te);
+    flags = scan.flags.map((f) => makeFlag(line, f.raw, f.start, f.end));
+    as = skipSpace(s, scan.rest, te);
+  }
+  const parser: LineParser | 'ignore' = instructionSpec(name)?.parser ?? 'ignore';
+  const body = parseBody(parser, line, as, te, escape, name.toUpperCase());
+  const range = line.range(ts, te);
+  return {
+    type: 'Instruction',
+    keyword,
+    name,
+    keywordRange: line.range(ts, kwEnd),
+    flags,
+    body,
+    args: flatten(body, line, as),
+    json: body.type === 'Json' || (body.type === 'Healthcheck' && body.command.type === 'Json'),
+    heredocs: [],
+    comments,
+    original: s.slice(from, to),
+    range: end === undefined ? range : { start: range.start, end },
+  };
+}
+
+function makeFlag(line: LogicalLine, raw: string, start: number, end: number): Flag {
+  const body = raw.slice(2);
+  const eq = body.indexOf('=');
+  const range = line.range(start, end);
+  if (eq === -1) return { type: 'Flag', raw, name: body, value: null, range, nameRange: range, valueRange: null };
+  // Quotes and escapes can make raw shorter than its source: find the `=` in the source.
+  const srcEq = raw.length === end - start ? start + 2 + eq : line.text.indexOf('=', start);
+  const at = srcEq === -1 || srcEq >= end ? end : srcEq;
+  return {
+    type: 'Flag', raw, name: body.slice(0, eq), value: body.slice(eq + 1), range,
+    nameRange: line.range(start, at),
+    valueRange: line.range(Math.min(at + 1, end), end),
+  };
+}
+
+function arg(line: LogicalLine, value: string, from: number, to: number): Argument {
+  return { type: 'Argument', value, range: line.range(from, to) };
+}
+
+function parseBody(parser: LineParser | 'ignore', line: LogicalLine, as: number, ae: number, escape: number, keyword: string): Body {
+  const s = line.text;
+  switch (parser) {
+    case 'maybeJson':
+      return maybeJson(line, as, ae);
+    case 'maybeJsonToList': {
+      const json = jsonBody(line, as, ae);
+      if (json !== null) return json;
+      return as === ae ? EMPTY : words(line, as, ae);
+    }
+    case 'whitespaceDelimited':
+      return as === ae ? EMPTY : words(line, as, ae);
+    case 'string':
+      return as === ae ? EMPTY : { type: 'String', value: arg(line, s.slice(as, ae), as, ae) };
+    case 'nameOrNameValue': {
+      const found = parseWords(s, as, ae, escape);
+      if (found.length === 0) return EMPTY;
+      return { type: 'Words', words: found.map((w) => arg(line, w.value, w.start, w.end)) };
+    }
+    case 'keyValue':
+      return keyValue(line, as, ae, escape, keyword);
+    case 'healthcheck': {
+      // BuildKit scans bytes here: the type word ends at ASCII white space.
+      let sep = as;
+      while (sep < ae && !isAsciiSpace(s.charCodeAt(sep))) sep++;
+      if (sep === as) return EMPTY;
+      let next = sep;
+      while (next < ae && isAsciiSpace(s.charCodeAt(next))) next++;
+      return { type: 'Healthcheck', kind: arg(line, s.slice(as, sep), as, sep), command: maybeJson(line, next, ae) };
+    }
+    case 'subCommand':
+      if (as === ae) return EMPTY;
+      return { type: 'Onbuild', instruction: build(line, as, ae, escape, []) };
+    case 'ignore':
+      return { type: 'Unknown', text: arg(line, s.slice(as, ae), as, ae) };
+  }
+}
+
+const EMPTY: Body = { type: 'Empty' };
+
+function isAsciiSpace(c: number): boolean {
+  return c === 0x20 || (c >= 0x09 && c <= 0x0d);
+}
+
+function maybeJson(line: LogicalLine, as: number, ae: number): CommandBody {
+  if (as === ae) return { type: 'Empty' };
+  return jsonBody(line, as, ae) ?? { type: 'Shell', command: arg(line, line.text.slice(as, ae), as, ae) };
+}
+
+/** The JSON form, null when the text is not a JSON array; throws on non-string elements. */
+function jsonBody(line: LogicalLine, as: number, ae: number): Extract<Body, { type: 'Json' }> | null {
+  if (as === ae) return null;
+  const json = parseJsonArray(line.text, as, ae);
+  if (json.ok) {
+    return { type: 'Json', elements: json.elements.map((e) => arg(line, e.value, e.start, e.end)), range: line.range(as, ae) };
+  }
+  if (json.notStrings) {
+    throw new Problem({ code: 'PARSE_JSON_NOT_STRINGS', message: 'when using JSON array syntax, arrays must be comprised of strings only', from: as, to: ae });
+  }
+  return null;
+}
+
+function words(line: LogicalLine, as: number, ae: number): Body {
+  return { type: 'Words', words: splitBlank(line.text, as, ae).map(([a, b]) => arg(line, line.text.slice(a, b), a, b)) };
+}
+
+function keyValue(line: LogicalLine, as: number, ae: number, escape: number, keyword: string): Body {
+  const s = line.text;
+  const found = parseWords(s, as, ae, escape);
+  if (found.length === 0) return EMPTY;
+  if (!found[0]!.value.includes('=')) {
+    // Legacy `KEY value`: the value is the raw rest of the line after the first blank run.
+    const kEnd = findBlank(s, as, ae);
+    if (kEnd === ae) {
+      throw new Problem({ code: 'PARSE_MISSING_VALUE', message: `${keyword} must have two arguments`, from: as, to: ae });
+    }
+    const vStart = skipBlank(s, kEnd, ae);
+    const key = arg(line, s.slice(as, kEnd), as, kEnd);
+    const value = arg(line, s.slice(vStart, ae), vStart, ae);
+    return { type: 'KeyValue', pairs: [{ type: 'KeyValuePair', key, value, separator: '', range: line.range(as, ae) }] };
+  }
+  const pairs: KeyValuePair[] = [];
+  for (const w of found) {
+    const eq = w.value.indexOf('=');
+    if (eq === -1) {
+      throw new Problem({
+        code: 'PARSE_MISSING_EQUALS',
+        message: `Syntax error - can't find = in ${JSON.stringify(w.value)}. Must be of the form: name=value`,
+        from: w.start, to: w.end,
+      });
+    }
+    const key = arg(line, w.value.slice(0, eq), w.start, w.start + eq);
+    const value = arg(line, w.value.slice(eq + 1), w.start + eq + 1, w.end);
+    pairs.push({ type: 'KeyValuePair', key, value, separator: '=', range: line.range(w.start, w.end) });
+  }
+  return { type: 'KeyValue', pairs };
+}
+
+/** BuildKit's nodeArgs: the flat argument list later stages read. */
+function flatten(body: Body, line: LogicalLine, as: number): Argument[] {
+  switch (body.type) {
+    case 'Empty':
+      return [];
+    case 'Json':
+      return [...body.elements];
+    case 'Shell':
+      return [body.command];
+    case 'Words':
+      return [...body.words];
+    case 'String':
+      return [body.value];
+    case 'KeyValue':
+      return body.pairs.flatMap((p) => [p.key, p.value, separatorArg(p)]);
+    case 'Healthcheck':
+      return [body.kind, ...flatten(body.command, line, as)];
+    case 'Onbuild': {
+      const child = body.instruction;
+      return [{ type: 'Argument', value: child.keyword, range: child.keywordRange }, ...child.args];
+    }
+    case 'Unknown':
+      // BuildKit keeps one empty argument for an instruction it does not know.
+      return [{ type: 'Argument', value: '', range: line.range(as, as) }];
+  }
+}
+
+function separatorArg(p: KeyValuePair): Argument {
+  const at = p.key.range.end;
+  if (p.separator === '') return { type: 'Argument', value: '', range: { start: at, end: at } };
+  return { type: 'Argument', value: '=', range: { start: at, end: p.value.range.start } };
+}

@@ -1,0 +1,85 @@
+import type { Position, Range } from './ast.js';
+
+/**
+ * Offsets to positions by binary search over line starts (the convention is in ast.ts).
+ * Used by the formatter and by anyone holding only offsets; the parser builds positions
+ * directly from the line it is on.
+ */
+export class LineCounter {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
+  }
+
+  position(offset: number): Position {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, column: offset - starts[lo]! + 1, offset };
+  }
+
+  /** Offset of the first character of a 1-based line. */
+  lineStart(line: number): number {
+    return this.starts[Math.max(0, Math.min(line, this.starts.length) - 1)]!;
+  }
+
+  get lineCount(): number {
+    return this.starts.length;
+  }
+}
+
+/**
+ * A logical line: pieces of physical lines joined after continuations were removed.
+ * Keeps, per piece, where it came from so that any index into the joined string maps
+ * back to a source position.
+ */
+export class LogicalLine {
+  text = '';
+  private readonly logical: number[] = [];
+  private readonly source: number[] = [];
+  private readonly lineNo: number[] = [];
+  private readonly lineStart: number[] = [];
+
+  /** Appends `full.slice(from, to)`, found on 1-based line `line` starting at `lineStart`. */
+  append(full: string, from: number, to: number, line: number, lineStart: number): void {
+    this.logical.push(this.text.length);
+    this.source.push(from);
+    this.lineNo.push(line);
+    this.lineStart.push(lineStart);
+    if (to > from) this.text += full.slice(from, to);
+  }
+
+  /** The source position of logical index `i` (0 <= i <= text.length). */
+  pos(i: number): Position {
+    const logical = this.logical;
+    let k = logical.length - 1;
+    if (k > 0) {
+      // Binary search for the last piece starting at or before i; empty pieces share a
+      // start with the following one, so prefer the later piece.
+      let lo = 0;
+      let hi = k;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (logical[mid]! <= i) lo = mid;
+        else hi = mid - 1;
+      }
+      k = lo;
+    }
+    const offset = this.source[k]! + (i - logical[k]!);
+    return { line: this.lineNo[k]!, column: offset - this.lineStart[k]! + 1, offset };
+  }
+
+  /** The source range of logical indexes [from, to). */
+  range(from: number, to: number): Range {
+    const start = this.pos(from);
+    if (to <= from) return { start, end: start };
+    const last = this.pos(to - 1);
+    return { start, end: { line: last.line, column: last.column + 1, offset: last.offset + 1 } };
+  }
+}

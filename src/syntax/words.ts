@@ -1,0 +1,124 @@
+import { isSpace } from './chars.js';
+
+/** A word with the span [start, end) of source it was read from. */
+export interface Word {
+  readonly value: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+const enum Phase { Spaces, Word, Quote }
+
+/**
+ * BuildKit's parseWords (ARG, and ENV/LABEL pairs): words separated by unquoted white
+ * space; quotes and escape tokens are kept in the word, an escaped character never
+ * ends it, and single quotes cannot be escaped into.
+ */
+export function parseWords(s: string, from: number, to: number, escape: number): Word[] {
+  const words: Word[] = [];
+  let phase = Phase.Spaces;
+  let word = '';
+  let quote = 0;
+  let blankOK = false;
+  let start = from;
+  for (let pos = from; pos <= to; pos++) {
+    const ch = pos === to ? -1 : s.charCodeAt(pos);
+    if (phase === Phase.Spaces) {
+      if (pos === to) break;
+      if (isSpace(ch)) continue;
+      phase = Phase.Word;
+      start = pos;
+    }
+    if (pos === to) {
+      if (blankOK || word.length > 0) words.push({ value: word, start, end: to });
+      break;
+    }
+    if (phase === Phase.Word) {
+      if (isSpace(ch)) {
+        phase = Phase.Spaces;
+        if (blankOK || word.length > 0) words.push({ value: word, start, end: pos });
+        word = '';
+        blankOK = false;
+        continue;
+      }
+      if (ch === 0x27 || ch === 0x22) {
+        quote = ch;
+        blankOK = true;
+        phase = Phase.Quote;
+      }
+      if (ch === escape) {
+        if (pos + 1 === to) continue;
+        word += s[pos];
+        pos++;
+      }
+      word += s[pos];
+      continue;
+    }
+    if (ch === quote) phase = Phase.Word;
+    if (ch === escape && quote !== 0x27) {
+      if (pos + 1 === to) {
+        phase = Phase.Word;
+        continue;
+      }
+      word += s[pos];
+      pos++;
+    }
+    word += s[pos];
+  }
+  return words;
+}
+
+/** One element of a JSON array with its source span (quotes included). */
+export type JsonArray =
+  | { readonly ok: true; readonly elements: Word[]; readonly end: number }
+  /** Valid JSON but some element is not a string: BuildKit's fatal error. */
+  | { readonly ok: false; readonly notStrings: true }
+  /** Not a JSON array at all: BuildKit falls back to the shell form. */
+  | { readonly ok: false; readonly notStrings: false };
+
+const NOT_JSON: JsonArray = { ok: false, notStrings: false };
+
+/**
+ * BuildKit's parseJSON over s[from, to) (already trimmed): the whole text must be one
+ * JSON array (Go's json.Unmarshal); its elements must be strings.
+ */
+export function parseJsonArray(s: string, from: number, to: number): JsonArray {
+  if (s.charCodeAt(from) !== 0x5b) return NOT_JSON;
+  const text = s.slice(from, to);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return NOT_JSON;
+  }
+  if (!Array.isArray(value)) return NOT_JSON;
+  if (!value.every((v) => typeof v === 'string')) {
+    // Go's decoder rejects numbers that overflow float64 as a decode error, which sends
+    // the line to the shell form instead of failing.
+    return hasInfinity(value) ? NOT_JSON : { ok: false, notStrings: true };
+  }
+  const elements: Word[] = [];
+  let k = 0;
+  for (let i = from + 1; k < value.length; i++) {
+    if (s.charCodeAt(i) !== 0x22) continue;
+    let j = i + 1;
+    while (s.charCodeAt(j) !== 0x22) j += s.charCodeAt(j) === 0x5c ? 2 : 1;
+    // Go's decoder turns lone surrogates from \u escapes into U+FFFD.
+    const v = value[k] as string;
+    elements.push({ value: LONE_SURROGATE.test(v) ? v.replace(LONE_SURROGATE_G, '\ufffd') : v, start: i, end: j + 1 });
+    k++;
+    i = j;
+  }
+  return { ok: true, elements, end: to };
+}
+
+const LONE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
+const LONE_SURROGATE = new RegExp(LONE);
+const LONE_SURROGATE_G = new RegExp(LONE, 'g');
+
+function hasInfinity(v: unknown): boolean {
+  if (typeof v === 'number') return !Number.isFinite(v);
+  if (Array.isArray(v)) return v.some(hasInfinity);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(hasInfinity);
+  return false;
+}
