@@ -59,6 +59,8 @@ export interface BuildOptions {
   readonly root?: string;
   readonly onProgress?: (event: ProgressEvent) => void;
   readonly signal?: AbortSignal;
+  /** Where `dest=-` archives are written (the CLI passes its stdout). */
+  readonly stdout?: NodeJS.WritableStream;
 }
 
 /** One executed (or cached) step of the build. */

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { writeLayerToStore } from '../image/layer-writer.js';
+import type { LayerChange as ImageChange } from '../image/types.js';
+import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.js';
+import { diffUpper } from '../sandbox/index.js';
+import { mountOverlay, unmount } from '../sandbox/overlay.js';
+import type { Store } from '../store/index.js';
+
+/**
+ * A stage's filesystem as a stack of directories usable as overlay lower dirs, kept
+ * lazily: a fully cached build never extracts anything. Each executed step's overlay
+ * upper dir is kept under `<root>/build-diffs/<diff_id>` and stacked on top; a layer
+ * whose diff dir is gone (pruned, or only known from the cache index) is covered by
+ * materialising the whole chain once through the store's extracted layer dirs.
+ */
+
+export interface FsLayer {
+  readonly descriptor: Descriptor;
+  readonly diffId: Digest;
+}
+
+export interface StageFs {
+  readonly layers: readonly FsLayer[];
+}
+
+/** Applies image layers in order onto a directory (the store/image applier). */
+export type ApplyLayers = (store: Store, layers: readonly FsLayer[], dir: string) => Promise<void>;
+
+export class FsManager {
+  private readonly diffsDir: string;
+  private readonly tmpDir: string;
+
+  constructor(readonly store: Store, private readonly applyLayers: ApplyLayers) {
+    this.diffsDir = path.join(store.root, 'build-diffs');
+    this.tmpDir = path.join(store.root, 'build-tmp');
+  }
+
+  private diffDir(diffId: Digest): string {
+    return path.join(this.diffsDir, digestHex(diffId));
+  }
+
+  /** A fresh scratch directory on the store's filesystem (overlay needs upper and work together). */
+  async scratch(prefix: string): Promise<string> {
+    await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
+    const dir = path.join(this.tmpDir, `${prefix}-${process.pid}-${randomBytes(6).toString('hex')}`);
+    await mkdir(dir, { mode: 0o755 });
+    return dir;
+  }
+
+  /**
+   * Lower dirs for `fs`, bottom first. Uses kept diff dirs from the top down as far as
+   * they reach; the rest below is one extracted chain dir from the store.
+   */
+  async lowers(fs: StageFs): Promise<string[]> {
+    const dirs: string[] = [];
+    let i = fs.layers.length;
+    while (i > 0) {
+      const d = this.diffDir(fs.layers[i - 1]!.diffId);
+      if (!(await exists(d))) break;
+      dirs.unshift(d);
+      i--;
+    }
+    if (i > 0) {
+      const below = fs.layers.slice(0, i);
+      const chain = chainId(below.map((l) => l.diffId));
+      dirs.unshift(await this.store.ensureLayerDir(chain, (dir) => this.applyLayers(this.store, below, dir)));
+    }
+    return dirs;
+  }
+
+  /**
+   * Runs `fn` on a writable merged view of `fs` (overlay: lowers + a fresh upper), then
+   * turns the upper dir into a layer in the store and keeps it as that layer's diff dir.
+   * Returns undefined when the step changed nothing.
+   */
+  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; mount?: boolean }): Promise<FsLayer | undefined> {
+    const lowers = await this.lowers(fs);
+    const base = await this.scratch('step');
+    const upper = path.join(base, 'upper');
+    const work = path.join(base, 'work');
+    const merged = path.join(base, 'merged');
+    const empty = path.join(base, 'empty');
+    await Promise.all([mkdir(upper), mkdir(work), mkdir(merged), mkdir(empty)]);
+    let stuck = false;
+    try {
+      if (options.mount === false) {
+        await fn(merged, lowers, upper, work);
+      } else {
+        await mountOverlay(merged, { lowerTopFirst: lowers.length > 0 ? [...lowers].reverse() : [empty], upper, work });
+        try {
+          await fn(merged, lowers, upper, work);
+        } finally {
+          await unmount(merged).catch((err: unknown) => { stuck = true; throw err; });
+        }
+      }
+      const changes = await diffUpper({ upperDir: upper, lowerDirs: lowers, stateDir: base });
+      if (changes.length === 0) return undefined;
+      const mapped: ImageChange[] = changes;
+      const result = await writeLayerToStore(this.store, { type: 'changes', root: upper, changes: mapped }, {
+        compression: options.compression ?? 'gzip',
+        ...(options.epoch !== undefined ? { sourceDateEpoch: options.epoch } : {}),
+      });
+      const keep = this.diffDir(result.diffId);
+      if (!(await exists(keep))) {
+        await mkdir(this.diffsDir, { recursive: true, mode: 0o700 });
+        await rename(upper, keep).catch(async (err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+        });
+      }
+      return { descriptor: { mediaType: result.mediaType, digest: result.digest, size: result.size }, diffId: result.diffId };
+    } finally {
+      // Never delete recursively through a mount that is still there: it would reach the lowers.
+      if (!stuck) await rm(base, { recursive: true, force: true });
+    }
+  }
+
+  /** A read-only view of `fs` for `fn` (COPY --from, RUN --mount=from, reading /etc/passwd). */
+  async view<T>(fs: StageFs, fn: (root: string) => Promise<T>): Promise<T> {
+    const lowers = await this.lowers(fs);
+    if (lowers.length === 1) return fn(lowers[0]!);
+    const base = await this.scratch('view');
+    let stuck = false;
+    try {
+      if (lowers.length === 0) return await fn(base);
+      const merged = path.join(base, 'merged');
+      await mkdir(merged);
+      await mountOverlay(merged, { lowerTopFirst: [...lowers].reverse() });
+      try {
+        return await fn(merged);
+      } finally {
+        await unmount(merged).catch((err: unknown) => { stuck = true; throw err; });
+      }
+    } finally {
+      if (!stuck) await rm(base, { recursive: true, force: true });
+    }
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,47 @@
+import type { ImageConfig } from '../oci/index.js';
+import type { Store } from '../store/index.js';
+import type { BuildCache } from './cache.js';
+import type { ImageState } from './config.js';
+import type { ExecGraph, SourceLocation } from './graph.js';
+import type { FsManager, StageFs } from './rootfs.js';
+import type { StatCache } from './sources.js';
+import type { BuildOptions, ProgressEvent, StepResult } from './types.js';
+
+/** What a finished stage hands to the stages that use it. */
+export interface StageResult {
+  readonly state: ImageState;
+  readonly fs: StageFs;
+  /** Cache key of the stage's last filesystem state. */
+  readonly key: string;
+}
+
+/** Resolves an image reference to its config and layers (store first, registry when allowed). */
+export type ImageResolver = (ref: string, options: { pull: boolean; stepId: number }) => Promise<{ config: ImageConfig; fs: StageFs; id: string }>;
+
+/** Shared state of one build, passed to every stage and step. */
+export interface BuildRuntime {
+  readonly options: BuildOptions;
+  readonly store: Store;
+  readonly cache: BuildCache;
+  readonly fsm: FsManager;
+  readonly graph: ExecGraph;
+  /** The build context directory (a tar context is unpacked here first). */
+  readonly contextDir: string;
+  /** .dockerignore verdict for a context-relative path. */
+  readonly ignored: (rel: string) => boolean;
+  readonly statCache: StatCache;
+  readonly resolveImage: ImageResolver;
+  /** Stage results by index, started on demand (independent stages run in parallel). */
+  readonly stage: (index: number) => Promise<StageResult>;
+  readonly emit: (e: ProgressEvent) => void;
+  readonly nextId: () => number;
+  readonly steps: StepResult[];
+  /** ISO time written into history entries and `created`. */
+  readonly created: string;
+  readonly epoch?: number;
+  readonly platformText: string;
+}
+
+export function where(loc: SourceLocation | undefined): string {
+  return loc ? `${loc.file}:${loc.line}:${loc.column}: ` : '';
+}

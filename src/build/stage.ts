@@ -1,0 +1,160 @@
+import { lchown, lstat, mkdir } from 'node:fs/promises';
+import { resolveInRoot } from '../context/rootpath.js';
+import { SlipwayError } from '../errors.js';
+import type { Digest } from '../oci/index.js';
+import { baseKey, stepKey } from './cache.js';
+import { applyConfig, emptyImage, historyEntry, resolveWorkdir, startStage, type ImageState } from './config.js';
+import type { ExecStage, ExecStep } from './graph.js';
+import { stageLabel } from './ids.js';
+import type { FsLayer, StageFs } from './rootfs.js';
+import { where, type BuildRuntime, type StageResult } from './runtime.js';
+import { runCopy } from './step-copy.js';
+import { runRun } from './step-run.js';
+
+/** The progress name of a step: `[stage 2/5] RUN ...` as BuildKit prints it. */
+export function stepName(stageName: string, index: number, total: number, text: string): string {
+  const width = String(total).length;
+  const prefix = stageName === '' ? '' : `${stageName} `;
+  return `[${prefix}${String(index).padStart(width)}/${total}] ${text}`;
+}
+
+function countsAsStep(s: ExecStep): boolean {
+  return s.kind === 'run' || s.kind === 'copy' || s.kind === 'workdir';
+}
+
+/** Runs one stage: its base, then each step (from cache where possible). */
+export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<StageResult> {
+  const label = stageLabel(rt.graph, stage.index);
+  const total = stage.steps.filter(countsAsStep).length + (stage.base.type === 'image' ? 1 : 0);
+  let n = 0;
+  let state: ImageState;
+  let fs: StageFs;
+  let key: string;
+  switch (stage.base.type) {
+    case 'scratch':
+      state = startStage(emptyImage(rt.graph.platform));
+      fs = { layers: [] };
+      key = baseKey('scratch', rt.platformText);
+      break;
+    case 'stage': {
+      const base = await rt.stage(stage.base.index);
+      state = { image: startStage(base.state.image).image, cmdSet: false };
+      fs = base.fs;
+      key = base.key;
+      break;
+    }
+    case 'image': {
+      const id = rt.nextId();
+      const name = stepName(label, ++n, total, `FROM ${stage.base.ref}`);
+      const t0 = Date.now();
+      rt.emit({ type: 'step-start', id, name, time: t0 });
+      try {
+        const img = await rt.resolveImage(stage.base.ref, { pull: rt.options.pull ?? false, stepId: id });
+        state = startStage(img.config);
+        fs = img.fs;
+        key = baseKey(img.id, rt.platformText);
+      } catch (err) {
+        rt.emit({ type: 'step-error', id, message: (err as Error).message, time: Date.now() });
+        throw err instanceof SlipwayError ? new SlipwayError(err.code, `${where(stage.loc)}${err.message}`, { exitCode: err.exitCode }) : err;
+      }
+      rt.emit({ type: 'step-done', id, cached: false, time: Date.now() });
+      rt.steps.push({ id, name, stage: label, cached: false, durationMs: Date.now() - t0 });
+      break;
+    }
+    default: {
+      const never: never = stage.base;
+      throw new Error(`unhandled base ${JSON.stringify(never)}`);
+    }
+  }
+
+  for (const step of stage.steps) {
+    if (step.kind === 'config') {
+      state = applyConfig(state, step.ins, rt.created);
+      continue;
+    }
+    const id = rt.nextId();
+    const name = stepName(label, ++n, total, step.text);
+    const t0 = Date.now();
+    rt.emit({ type: 'step-start', id, name, time: t0 });
+    let outcome: { layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string };
+    try {
+      switch (step.kind) {
+        case 'workdir':
+          outcome = await runWorkdir(rt, state, fs, key, step.path);
+          state = { ...state, image: { ...state.image, config: { ...state.image.config, WorkingDir: resolveWorkdir(state.image.config?.WorkingDir, step.path) } } };
+          break;
+        case 'run':
+          outcome = await runRun(rt, state, fs, key, step, id);
+          break;
+        case 'copy':
+          outcome = await runCopy(rt, state, fs, key, step, id);
+          break;
+        default: {
+          const never: never = step;
+          throw new Error(`unhandled step ${JSON.stringify(never)}`);
+        }
+      }
+    } catch (err) {
+      rt.emit({ type: 'step-error', id, message: (err as Error).message, time: Date.now() });
+      if (err instanceof SlipwayError && step.loc && !err.message.startsWith(step.loc.file)) {
+        throw new SlipwayError(err.code, `${where(step.loc)}${step.text}: ${err.message}`, { exitCode: err.exitCode, cause: err });
+      }
+      throw err;
+    }
+    key = outcome.key;
+    const image = structuredClone(state.image);
+    if (outcome.layer) {
+      fs = { layers: [...fs.layers, outcome.layer] };
+      image.rootfs = { type: 'layers', diff_ids: [...image.rootfs.diff_ids, outcome.layer.diffId as Digest] };
+    }
+    image.history = [...(image.history ?? []), historyEntry(outcome.createdBy, outcome.layer === undefined, rt.created)];
+    state = { ...state, image };
+    const size = outcome.layer?.descriptor.size;
+    rt.emit({ type: 'step-done', id, cached: outcome.cached, ...(size !== undefined ? { size } : {}), time: Date.now() });
+    rt.steps.push({
+      id, name, stage: label, cached: outcome.cached, durationMs: Date.now() - t0,
+      ...(outcome.layer ? { layer: { digest: outcome.layer.descriptor.digest, diffId: outcome.layer.diffId, size: outcome.layer.descriptor.size } } : {}),
+    });
+  }
+  return { state, fs, key };
+}
+
+/** Looks a step up in the cache: a hit needs its layer blob still in the store. */
+export async function cached(rt: BuildRuntime, key: string): Promise<{ hit: boolean; layer: FsLayer | undefined }> {
+  if (rt.options.noCache) return { hit: false, layer: undefined };
+  const entry = await rt.cache.get(key);
+  if (!entry) return { hit: false, layer: undefined };
+  if (entry.layer === null) return { hit: true, layer: undefined };
+  if (!(await rt.store.hasBlob(entry.layer.digest as Digest))) return { hit: false, layer: undefined };
+  return { hit: true, layer: { descriptor: { mediaType: entry.layer.mediaType, digest: entry.layer.digest as Digest, size: entry.layer.size }, diffId: entry.layer.diffId as Digest } };
+}
+
+export async function remember(rt: BuildRuntime, key: string, layer: FsLayer | undefined): Promise<void> {
+  await rt.cache.put(key, layer ? { digest: layer.descriptor.digest, diffId: layer.diffId, size: layer.descriptor.size, mediaType: layer.descriptor.mediaType } : null);
+}
+
+/** WORKDIR creates its directory (owned by the current USER) as a layer, as BuildKit does. */
+async function runWorkdir(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, dir: string) {
+  const wd = resolveWorkdir(state.image.config?.WorkingDir, dir);
+  const createdBy = `WORKDIR ${wd}`;
+  const user = state.image.config?.User ?? '';
+  const key = stepKey(parent, JSON.stringify(['WORKDIR', wd, user]));
+  if (wd === '/') return { layer: undefined, cached: false, key: parent, createdBy };
+  const hit = await cached(rt, key);
+  if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
+  const { ownerFor } = await import('./step-run.js');
+  const owner = user === '' ? { uid: 0, gid: 0 } : await ownerFor(rt, fs, user);
+  const layer = await rt.fsm.step(fs, async (merged) => {
+    let cur = '/';
+    for (const part of wd.split('/').filter((p) => p !== '')) {
+      cur = `${cur === '/' ? '' : cur}/${part}`;
+      const host = await resolveInRoot(merged, cur);
+      const st = await lstat(host).catch(() => undefined);
+      if (st) continue;
+      await mkdir(host, { mode: 0o755 });
+      await lchown(host, owner.uid, owner.gid);
+    }
+  }, { ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
+  await remember(rt, key, layer);
+  return { layer, cached: false, key, createdBy };
+}

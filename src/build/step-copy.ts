@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { lstat, readFile, stat, utimes } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveInRoot } from '../context/rootpath.js';
+import { SlipwayError } from '../errors.js';
+import { detectArchive, extractArchive } from './archive.js';
+import { stepKey } from './cache.js';
+import { copyCreatedBy, type ImageState } from './config.js';
+import { executeCopy, writeInline } from './copyexec.js';
+import { heredocTarget, parseChmod, planCopy, resolveDest, urlFileName, type PlannedSource } from './copyplan.js';
+import type { ExecStep } from './graph.js';
+import { resolveChown, type Owner } from './passwd.js';
+import type { FsLayer, StageFs } from './rootfs.js';
+import type { BuildRuntime } from './runtime.js';
+import { hashMatches, matchSource } from './sources.js';
+import { cached, remember } from './stage.js';
+
+type CopyStep = Extract<ExecStep, { kind: 'copy' }>;
+
+const isUrl = (s: string) => /^https?:\/\//.test(s);
+
+async function download(url: string, checksum: string | undefined): Promise<{ data: Buffer; mtime?: Date }> {
+  const res = await fetch(url).catch((e: Error) => { throw new SlipwayError('BUILD_ADD_FETCH', `failed to fetch ${url}: ${e.message}`); });
+  if (!res.ok) throw new SlipwayError('BUILD_ADD_FETCH', `failed to fetch ${url}: HTTP ${res.status}`);
+  const data = Buffer.from(await res.arrayBuffer());
+  if (checksum !== undefined) {
+    const [algo, hex] = checksum.split(':', 2);
+    if ((algo !== 'sha256' && algo !== 'sha384' && algo !== 'sha512') || !hex) throw new SlipwayError('BUILD_BAD_CHECKSUM', `invalid checksum ${checksum}`);
+    const got = createHash(algo).update(data).digest('hex');
+    if (got !== hex) throw new SlipwayError('BUILD_CHECKSUM_MISMATCH', `digest mismatch ${algo}:${got}: ${checksum}`);
+  }
+  const lm = res.headers.get('last-modified');
+  return { data, ...(lm ? { mtime: new Date(lm) } : {}) };
+}
+
+/** Runs `fn` with the host directory of a COPY source (context, stage or image). */
+async function withSource<T>(rt: BuildRuntime, step: CopyStep, fn: (root: string) => Promise<T>): Promise<T> {
+  const from = step.from;
+  if (from.type === 'context') return fn(rt.contextDir);
+  const fs = from.type === 'stage' ? (await rt.stage(from.index)).fs : (await rt.resolveImage(from.ref, { pull: false, stepId: 0 })).fs;
+  return rt.fsm.view(fs, fn);
+}
+
+export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, step: CopyStep, _id: number): Promise<{ layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string }> {
+  const workdir = state.image.config?.WorkingDir || '/';
+  const createdBy = copyCreatedBy({ add: step.add, parents: step.parents, ...(step.chown ? { chown: step.chown } : {}), ...(step.chmod ? { chmod: step.chmod } : {}), sources: step.sources, heredocs: step.inline.map((i) => i.path), dest: step.dest });
+  const chmod = step.chmod ? parseChmod(step.chmod) : undefined;
+  if (step.checksum !== undefined && !(step.add && step.sources.length === 1 && isUrl(step.sources[0]!))) {
+    throw new SlipwayError('BUILD_BAD_CHECKSUM', 'checksum requires a single HTTP(S) source of ADD');
+  }
+  const fromContext = step.from.type === 'context';
+  const ignored = fromContext ? rt.ignored : undefined;
+  const urls = step.sources.filter((s) => step.add && isUrl(s));
+  const local = step.sources.filter((s) => !(step.add && isUrl(s)));
+  if (!step.add && step.sources.some(isUrl)) throw new SlipwayError('BUILD_COPY_URL', 'source can\'t be a URL for COPY');
+  const downloads = await Promise.all(urls.map(async (u) => ({ url: u, ...(await download(u, step.checksum)) })));
+
+  // Inputs: what the sources select (content-hashed for the context; a stage is named by its key).
+  let inputs: string;
+  if (step.from.type === 'stage') inputs = `stage:${(await rt.stage(step.from.index)).key}`;
+  else if (step.from.type === 'image') inputs = `image:${(await rt.resolveImage(step.from.ref, { pull: false, stepId: 0 })).id}`;
+  else {
+    const parts: string[] = [];
+    for (const s of local) {
+      const matches = await matchSource(rt.contextDir, s, { ...(ignored ? { ignored } : {}) });
+      parts.push(await hashMatches(rt.contextDir, matches, { exclude: step.exclude, ...(ignored ? { ignored } : {}), owners: false, cache: rt.statCache }));
+    }
+    inputs = parts.join(',');
+  }
+  for (const d of downloads) inputs += `,url:${d.url}:${createHash('sha256').update(d.data).digest('hex')}`;
+  const key = stepKey(parent, JSON.stringify({ createdBy, workdir, from: step.from, inline: step.inline, exclude: step.exclude, unpack: step.unpack }), inputs);
+  const hit = await cached(rt, key);
+  if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
+
+  const time = rt.epoch;
+  const layer = await rt.fsm.step(fs, async (merged) => {
+    let owner: Owner | undefined;
+    if (step.chown) {
+      const read = async (p: string) => readFile(await resolveInRoot(merged, p), 'utf8').catch(() => undefined);
+      owner = await resolveChown(step.chown, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
+    }
+    const destHost = await resolveInRoot(merged, resolveDest(step.dest, workdir).path);
+    const destIsDir = (await stat(destHost).catch(() => undefined))?.isDirectory() ?? false;
+    await withSource(rt, step, async (root) => {
+      const sources: PlannedSource[] = [];
+      for (const s of local) {
+        const matches = await matchSource(root, s, { ...(ignored ? { ignored } : {}) });
+        const unpack = step.add && step.unpack !== false;
+        const marked = await Promise.all(matches.map(async (m) => (unpack && m.kind === 'file' && (await detectArchive(await resolveInRoot(root, m.path))) ? { ...m, archive: true } : m)));
+        sources.push({ written: s, matches: marked });
+      }
+      const items = planCopy({ sources, dest: step.dest, workdir, destIsDir, parents: step.parents, extract: step.add && step.unpack !== false, heredocCount: step.inline.length + downloads.length });
+      await executeCopy({
+        sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude,
+        ...(owner ? { owner } : {}), ...(chmod ? { chmod } : {}), ...(time !== undefined ? { createdTime: time } : {}),
+        extract: extractArchive,
+      });
+    });
+    const several = step.sources.length + step.inline.length > 1;
+    for (const i of step.inline) {
+      const to = heredocTarget(i.path, step.dest, workdir, destIsDir || several);
+      await writeInline(merged, to, i.data, chmod ? chmod(0o644, false) : 0o644, owner, time);
+    }
+    for (const d of downloads) {
+      const r = resolveDest(step.dest, workdir);
+      const to = r.dirSyntax || destIsDir || several ? path.posix.join(r.path, urlFileName(d.url)) : r.path;
+      await writeInline(merged, to, d.data, chmod ? chmod(0o600, false) : 0o600, owner, time);
+      if (d.mtime && time === undefined) {
+        const host = await resolveInRoot(merged, to);
+        if ((await lstat(host)).isFile()) await utimes(host, d.mtime, d.mtime);
+      }
+    }
+  }, { ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
+  await remember(rt, key, layer);
+  return { layer, cached: false, key, createdBy };
+}

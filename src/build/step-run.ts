@@ -1,0 +1,167 @@
+import { createHash } from 'node:crypto';
+import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { resolveInRoot } from '../context/rootpath.js';
+import { SlipwayError } from '../errors.js';
+import { runStep, type SandboxMount } from '../sandbox/index.js';
+import { stepKey } from './cache.js';
+import { runCreatedBy, withShell, type ImageState } from './config.js';
+import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
+import { resolveOwner, type Owner } from './passwd.js';
+import type { FsLayer, StageFs } from './rootfs.js';
+import type { BuildRuntime } from './runtime.js';
+import { hashMatches } from './sources.js';
+import { cached, remember } from './stage.js';
+
+type RunStep = Extract<ExecStep, { kind: 'run' }>;
+
+/** Resolves a USER value through the stage filesystem's /etc/passwd and /etc/group. */
+export async function ownerFor(rt: BuildRuntime, fs: StageFs, user: string): Promise<Owner> {
+  if (/^\d+:\d+$/.test(user)) {
+    const [u, g] = user.split(':').map(Number) as [number, number];
+    return { uid: u, gid: g };
+  }
+  return rt.fsm.view(fs, async (root) => {
+    const read = async (p: string) => readFile(await resolveInRoot(root, p), 'utf8').catch(() => undefined);
+    return resolveOwner(user, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
+  });
+}
+
+/** Runs `fn` with host paths for every mount source (stage views stay mounted meanwhile). */
+async function withSources(rt: BuildRuntime, refs: readonly CopySourceRef[], fn: (roots: string[]) => Promise<void>, acc: string[] = []): Promise<void> {
+  if (acc.length === refs.length) return fn(acc);
+  const ref = refs[acc.length]!;
+  if (ref.type === 'context') return withSources(rt, refs, fn, [...acc, rt.contextDir]);
+  const fs = ref.type === 'stage' ? (await rt.stage(ref.index)).fs : (await rt.resolveImage(ref.ref, { pull: false, stepId: 0 })).fs;
+  return rt.fsm.view(fs, (root) => withSources(rt, refs, fn, [...acc, root]));
+}
+
+function secretValue(rt: BuildRuntime, id: string): Promise<Buffer | undefined> {
+  const spec = rt.options.secrets?.find((s) => s.id === id);
+  if (!spec) return Promise.resolve(undefined);
+  if (spec.type === 'env') {
+    const v = (rt.options.env ?? process.env)[spec.env];
+    return Promise.resolve(v === undefined ? undefined : Buffer.from(v));
+  }
+  return readFile(spec.src).catch(() => {
+    throw new SlipwayError('BUILD_SECRET_UNREADABLE', `secret ${id}: cannot read ${spec.src}`);
+  });
+}
+
+function mountKey(m: RunMountSpec): unknown {
+  switch (m.type) {
+    case 'secret': return ['secret', m.id, m.target, m.env ?? '', m.mode, m.uid, m.gid];
+    case 'cache': return ['cache', m.id, m.target, m.sharing];
+    case 'tmpfs': return ['tmpfs', m.target, m.size ?? 0];
+    case 'bind': return ['bind', m.target, m.source, m.from, m.readwrite];
+    default: {
+      const never: never = m;
+      return never;
+    }
+  }
+}
+
+export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, step: RunStep, id: number): Promise<{ layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string }> {
+  const config = state.image.config ?? {};
+  const args = step.script ? [`/dev/pipes/${step.script.name}`] : step.shellForm ? withShell(config, step.args) : [...step.args];
+  const createdBy = runCreatedBy(args, step.buildArgs);
+  const env = [...(config.Env ?? [])];
+  for (const [k, v] of [...step.buildArgs, ...step.proxyEnv]) if (!env.some((e) => e.split('=', 1)[0] === k)) env.push(`${k}=${v}`);
+  const user = config.User ?? '';
+  const cwd = config.WorkingDir || '/';
+  const network = step.network ?? rt.options.network ?? 'default';
+  // Bind sources from other stages are keyed by that stage's key; context binds by content.
+  const inputs: string[] = [];
+  for (const m of step.mounts) {
+    if (m.type !== 'bind' && !(m.type === 'cache' && m.from)) continue;
+    const from = m.from!;
+    if (from.type === 'stage') inputs.push((await rt.stage(from.index)).key);
+    else if (from.type === 'image') inputs.push(from.ref);
+    else inputs.push(await hashMatches(rt.contextDir, [{ path: m.type === 'bind' ? m.source : m.source ?? '', kind: 'dir' }], { owners: false, ignored: rt.ignored, cache: rt.statCache }));
+  }
+  const key = stepKey(parent, JSON.stringify({ args, env, user, cwd, network, script: step.script ?? null, mounts: step.mounts.map(mountKey) }), inputs.join(','));
+  const hit = await cached(rt, key);
+  if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
+
+  const owner = user === '' ? { uid: 0, gid: 0, additionalGids: [] as number[] } : { ...(await ownerFor(rt, fs, user)), additionalGids: [] as number[] };
+  const tail: string[] = [];
+  let partial = '';
+  const onOutput = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+    const data = chunk.toString('utf8');
+    rt.emit({ type: 'step-log', id, stream, data, time: Date.now() });
+    const lines = (partial + data).split('\n');
+    partial = lines.pop()!;
+    tail.push(...lines);
+    if (tail.length > 10) tail.splice(0, tail.length - 10);
+  };
+  const refs = step.mounts.flatMap((m) => (m.type === 'bind' ? [m.from] : m.type === 'cache' && m.from ? [m.from] : []));
+  let exitCode = 0;
+  const layer = await rt.fsm.step(fs, async (_merged, lowers, upper, work) => {
+    await withSources(rt, refs, async (roots) => {
+      const mounts: SandboxMount[] = [];
+      const processEnv = [...env];
+      let r = 0;
+      const scratch = await rt.fsm.scratch('run');
+      for (const m of step.mounts) {
+        switch (m.type) {
+          case 'bind':
+            mounts.push({ type: 'bind', source: await resolveInRoot(roots[r++]!, m.source), target: path.posix.resolve(cwd, m.target), readonly: !m.readwrite });
+            break;
+          case 'cache': {
+            const dir = path.join(rt.store.root, 'build-cache-mounts', createHash('sha256').update(m.id).digest('hex'));
+            await mkdir(dir, { recursive: true, mode: m.mode });
+            await chmod(dir, m.mode);
+            await chown(dir, m.uid, m.gid);
+            if (m.from) r++;
+            mounts.push({ type: 'cache', source: dir, target: path.posix.resolve(cwd, m.target) });
+            break;
+          }
+          case 'tmpfs':
+            mounts.push({ type: 'tmpfs', target: path.posix.resolve(cwd, m.target), ...(m.size !== undefined ? { size: m.size } : {}) });
+            break;
+          case 'secret': {
+            const value = await secretValue(rt, m.id);
+            if (value === undefined) {
+              if (m.required) throw new SlipwayError('BUILD_SECRET_MISSING', `secret ${m.id} not found`);
+              break;
+            }
+            if (m.env) processEnv.push(`${m.env}=${value.toString('utf8')}`);
+            if (m.target !== null) mounts.push({ type: 'secret', target: path.posix.resolve(cwd, m.target), data: value, mode: m.mode, uid: m.uid, gid: m.gid });
+            break;
+          }
+          default: {
+            const never: never = m;
+            throw new Error(`unhandled mount ${JSON.stringify(never)}`);
+          }
+        }
+      }
+      if (step.script) {
+        const file = path.join(scratch, step.script.name);
+        await writeFile(file, step.script.data, { mode: 0o755 });
+        mounts.push({ type: 'bind', source: file, target: `/dev/pipes/${step.script.name}`, readonly: true });
+      }
+      const run = async () => runStep({
+        lowerDirs: lowers, upperDir: upper, workDir: work, network, mounts,
+        process: { args, env: processEnv, cwd, uid: owner.uid, gid: owner.gid, additionalGids: owner.additionalGids },
+        onStdout: onOutput('stdout'), onStderr: onOutput('stderr'),
+        stateDir: path.join(rt.store.root, 'build-tmp', 'sandbox'),
+        ...(rt.options.signal ? { signal: rt.options.signal } : {}),
+      });
+      const locked = step.mounts.filter((m): m is Extract<RunMountSpec, { type: 'cache' }> => m.type === 'cache' && m.sharing === 'locked');
+      const lockAll = (i: number): Promise<{ exitCode: number }> => (i === locked.length ? run() : rt.store.withLock(`cache-mount-${createHash('sha256').update(locked[i]!.id).digest('hex').slice(0, 32)}`, 'exclusive', () => lockAll(i + 1)));
+      try {
+        exitCode = (await lockAll(0)).exitCode;
+      } finally {
+        const { rm } = await import('node:fs/promises');
+        await rm(scratch, { recursive: true, force: true });
+      }
+    });
+    if (exitCode !== 0) {
+      if (partial) tail.push(partial);
+      const last = tail.length > 0 ? `\n${tail.map((l) => `  > ${l}`).join('\n')}` : '';
+      throw new SlipwayError('BUILD_RUN_FAILED', `process ${JSON.stringify(args.join(' '))} did not complete successfully: exit code: ${exitCode}${last}`);
+    }
+  }, { mount: false, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
+  await remember(rt, key, layer);
+  return { layer, cached: false, key, createdBy };
+}
