@@ -1,4 +1,13 @@
 import type { Command } from './types.js';
+import { imagesCommand } from './images.js';
+import { imageInspectCommand } from './image-inspect.js';
+import { historyCommand } from './history.js';
+import { tagCommand } from './tag.js';
+import { rmiCommand } from './rmi.js';
+import { saveCommand } from './save.js';
+import { loadCommand } from './load.js';
+import { pruneCommand } from './prune.js';
+import { storeVerifyCommand } from './store-verify.js';
 import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { pullCommand } from './pull.js';
@@ -13,4 +22,13 @@ export const commands: readonly Command[] = [
   pushCommand,
   loginCommand,
   logoutCommand,
+  imagesCommand,
+  imageInspectCommand,
+  historyCommand,
+  tagCommand,
+  rmiCommand,
+  saveCommand,
+  loadCommand,
+  pruneCommand,
+  storeVerifyCommand,
 ];
