@@ -3,6 +3,8 @@
  * its own line.
  */
 export { SlipwayError, isSlipwayError } from './errors.js';
+export { LineCounter, chompHeredocContent, dump, dumpInstruction, formatDiagnostic, goQuote, parse, parseHeredocWord } from './syntax/index.js';
+export type { Argument, Body, CommandBody, Comment, Diagnostic, Directive, Dockerfile, EscapeToken, Flag, Heredoc, Instruction, KeyValuePair, ParseCode, ParseOptions, ParseResult, Position, Range, Severity } from './syntax/index.js';
 export { analyzeWord, expandWord, expandWords } from './shell/index.js';
 export type { ExpandOptions, ExpandReport, Expansion, ShellEnv, ShellErrorCode, ShellProblem } from './shell/index.js';
 export { ANNOTATION_CREATED, ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, DEFAULT_DOMAIN, Digester, MediaType, chainId, chainIds, digestAlgorithm, digestHex, familiarName, familiarReference, formatReference, isDigest, isIndexMediaType, isManifestMediaType, layerCompression, parseDigest, parseReference, repositoryName, sha256Digest } from './oci/index.js';

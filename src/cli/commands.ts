@@ -1,4 +1,5 @@
 import type { Command } from './types.js';
+import { parseCommand } from './parse.js';
 import { imagesCommand } from './images.js';
 import { imageInspectCommand } from './image-inspect.js';
 import { historyCommand } from './history.js';
@@ -18,6 +19,7 @@ import { pushCommand } from './push.js';
  * file; add one import and one entry here per subcommand.
  */
 export const commands: readonly Command[] = [
+  parseCommand,
   pullCommand,
   pushCommand,
   loginCommand,
