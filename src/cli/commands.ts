@@ -1,4 +1,5 @@
 import type { Command } from './types.js';
+import { lintCommand } from './lint.js';
 import { parseCommand } from './parse.js';
 import { imagesCommand } from './images.js';
 import { imageInspectCommand } from './image-inspect.js';
@@ -13,12 +14,15 @@ import { loginCommand } from './login.js';
 import { logoutCommand } from './logout.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
+import { buildCommand } from './build.js';
 
 /**
  * Every subcommand, in the order `slipway --help` lists them. Each lives in its own
  * file; add one import and one entry here per subcommand.
  */
 export const commands: readonly Command[] = [
+  buildCommand,
+  lintCommand,
   parseCommand,
   pullCommand,
   pushCommand,

@@ -1,0 +1,122 @@
+import { parse } from '../syntax/index.js';
+import type { Instruction, ParseResult, Range } from '../syntax/ast.js';
+import { checkDirective, type LintConfig } from './config.js';
+import { buildModel, type Stage } from './model.js';
+import { LineIndex } from './position.js';
+import { ALL_RULES } from './rules/index.js';
+import { parseScript, type Script } from './shell.js';
+import { collectSuppressions } from './suppress.js';
+import { LEVELS, type Diagnostic, type Level, type Rule, type RuleContext, type RuleSettings, type TextEdit } from './types.js';
+
+export interface LintOptions {
+  /** Settings from `.slipway.toml` and the command line. */
+  readonly config?: LintConfig;
+  /** The build context, enabling CopyIgnoredFile. */
+  readonly contextDir?: string;
+  /** `.dockerignore` patterns; read from `contextDir` when not given. */
+  readonly dockerignore?: readonly string[];
+  /** The rules to run (default: all of them, opt-in ones only when enabled). */
+  readonly rules?: readonly Rule[];
+}
+
+export interface LintResult {
+  readonly diagnostics: Diagnostic[];
+  readonly parse: ParseResult;
+  /** The file could not be parsed (its parse error is among the diagnostics). */
+  readonly parseFailed: boolean;
+}
+
+/** Lints one Dockerfile. Findings come back sorted by position, then code. */
+export function lint(text: string, options: LintOptions = {}): Diagnostic[] {
+  return lintDetailed(text, options).diagnostics;
+}
+
+export function lintDetailed(text: string, options: LintOptions = {}): LintResult {
+  const parsed = parse(text);
+  const config = options.config ?? {};
+  const out: Diagnostic[] = parsed.errors.map((e) => ({ code: e.code, level: 'error' as const, message: e.message, range: e.range }));
+  const model = buildModel(parsed.ast, parsed.escapeToken);
+  const index = new LineIndex(text);
+  const directive = checkDirective(parsed.directives);
+  const settings: RuleSettings = {
+    trustedRegistries: config.trustedRegistries ?? [],
+    labelSchema: config.labelSchema ?? {},
+    strictLabels: config.strictLabels ?? false,
+    ...(options.contextDir !== undefined ? { contextDir: options.contextDir } : {}),
+    ...(options.dockerignore !== undefined ? { dockerignore: options.dockerignore } : {}),
+  };
+  const levels = new Map<string, Level>();
+  for (const level of LEVELS) for (const name of config.override?.[level] ?? []) levels.set(name, level);
+  const ignored = new Set(config.ignored ?? []);
+  const enabled = new Set(config.enable ?? []);
+  const scripts = new Map<Instruction, Script | undefined>();
+  const nonPosix = hasNonPosixPragma(parsed);
+
+  for (const rule of options.rules ?? ALL_RULES) {
+    if (ignored.has(rule.name)) continue;
+    const buildkit = rule.source === 'buildkit';
+    if (buildkit && (directive.skip === 'all' || directive.skip.includes(rule.name))) continue;
+    if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
+    const level = levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level);
+    const ctx: RuleContext = {
+      text,
+      parse: parsed,
+      model,
+      settings,
+      index,
+      script: (ins) => {
+        if (!scripts.has(ins)) scripts.set(ins, nonPosix ? undefined : scriptOf(ins, model.stageOf(ins)));
+        return scripts.get(ins);
+      },
+      report: (range: Range, message: string, fix?: readonly TextEdit[]) => {
+        out.push({ code: rule.name, level, message, range, ...(fix && fix.length > 0 ? { fix } : {}) });
+      },
+    };
+    rule.check(ctx);
+  }
+
+  const suppressions = config.disableIgnorePragma ? undefined : collectSuppressions(parsed.ast);
+  const kept = suppressions ? out.filter((d) => !suppressions.suppressed(d.code, d.range.start.offset)) : out;
+  kept.sort((a, b) => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };
+}
+
+/** `# hadolint shell=powershell`: the base image's shell is not POSIX; skip shell rules. */
+function hasNonPosixPragma(parsed: ParseResult): boolean {
+  return parsed.ast.comments.some((c) => /^(?:hadolint|slipway)\s+shell\s*=\s*(?:pwsh|powershell|cmd)/i.test(c.text));
+}
+
+const NON_POSIX = /^(?:.*[\\/])?(?:pwsh|powershell|cmd)(?:\.exe)?$/i;
+
+/** The stage's SHELL in effect at `ins`, if set by a SHELL instruction before it. */
+export function shellAt(ins: Instruction, stage: Stage | undefined): readonly string[] | undefined {
+  let shell: readonly string[] | undefined;
+  for (let s: Stage | undefined = stage; s && !shell; s = s.parent) {
+    for (const other of s.instructions) {
+      if (s === stage && other === ins) break;
+      if (other.name === 'shell' && other.json) shell = other.args.map((a) => a.value);
+    }
+  }
+  return shell;
+}
+
+const HEREDOC_ONLY = /^\s*(?:\d*<<-?\S+\s*)+$/;
+
+/** What RUN runs, as a shell script (undefined for other instructions and non-POSIX shells). */
+function scriptOf(ins: Instruction, stage: Stage | undefined): Script | undefined {
+  const run = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
+  if (run.name !== 'run') return undefined;
+  const shell = shellAt(ins, stage);
+  if (shell && NON_POSIX.test(shell[0] ?? '')) return undefined;
+  const body = run.body;
+  if (body.type === 'Json') {
+    const words = body.elements.map((e) => e.value);
+    const c = words.indexOf('-c');
+    if (c > 0 && /(?:^|\/)(?:ba|da|z|a)?sh$/.test(words[0]!) && c + 1 < words.length) return parseScript(words[c + 1]!);
+    return parseScript(words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' '));
+  }
+  if (body.type !== 'Shell') return undefined;
+  const command = body.command.value;
+  const parts = HEREDOC_ONLY.test(command) && run.heredocs.length > 0 ? run.heredocs.map((h) => h.content) : [command, ...run.heredocs.filter((h) => /^(?:ba|da|z|a)?sh\b/.test(command.trim())).map((h) => h.content)];
+  return parseScript(parts.join('\n'));
+}

@@ -1,0 +1,104 @@
+import type { Argument, Dockerfile, EscapeToken, Flag, Instruction } from '../syntax/ast.js';
+
+/**
+ * The linter's view of a Dockerfile: instructions grouped into build stages, with what
+ * rules keep asking (stage names, the base a stage builds on, global ARGs). Built once
+ * per file from the syntax tree; rules only read it.
+ */
+export interface Stage {
+  readonly index: number;
+  readonly from: Instruction;
+  /** The base image word as written (`alpine:${V}`), if any. */
+  readonly image?: Argument;
+  /** The `AS` keyword and the stage name word, when the stage is named. */
+  readonly asWord?: Argument;
+  readonly nameWord?: Argument;
+  /** Lowercased, as BuildKit compares stage names. */
+  readonly name?: string;
+  readonly platform?: Flag;
+  /** The earlier stage this one builds on (`FROM build AS test`). */
+  readonly parent?: Stage;
+  /** The instructions after FROM, up to the next FROM. */
+  readonly instructions: readonly Instruction[];
+}
+
+export interface Model {
+  readonly ast: Dockerfile;
+  readonly escape: EscapeToken;
+  /** The ARGs before the first FROM: the only variables FROM lines may use. */
+  readonly globalArgs: readonly Instruction[];
+  readonly stages: readonly Stage[];
+  /** The stage an instruction belongs to (undefined before the first FROM). */
+  stageOf(instruction: Instruction): Stage | undefined;
+}
+
+/** The ARG names BuildKit defines for FROM lines and, once declared, inside stages. */
+export const PLATFORM_ARGS: ReadonlyMap<string, string> = new Map([
+  ['BUILDPLATFORM', 'linux/amd64'], ['BUILDOS', 'linux'], ['BUILDARCH', 'amd64'], ['BUILDVARIANT', ''],
+  ['TARGETPLATFORM', 'linux/amd64'], ['TARGETOS', 'linux'], ['TARGETARCH', 'amd64'], ['TARGETVARIANT', ''],
+  ['TARGETSTAGE', ''],
+]);
+
+export function buildModel(ast: Dockerfile, escape: EscapeToken): Model {
+  const globalArgs: Instruction[] = [];
+  const stages: Stage[] = [];
+  const owner = new Map<Instruction, Stage>();
+  let current: { stage: Stage; list: Instruction[] } | undefined;
+  for (const ins of ast.instructions) {
+    if (ins.name === 'from') {
+      const list: Instruction[] = [];
+      const stage = makeStage(ins, stages, list);
+      stages.push(stage);
+      owner.set(ins, stage);
+      current = { stage, list };
+      continue;
+    }
+    if (!current) {
+      if (ins.name === 'arg') globalArgs.push(ins);
+      continue;
+    }
+    current.list.push(ins);
+    owner.set(ins, current.stage);
+  }
+  return { ast, escape, globalArgs, stages, stageOf: (ins) => owner.get(ins) };
+}
+
+function makeStage(from: Instruction, earlier: readonly Stage[], instructions: Instruction[]): Stage {
+  const words = from.args;
+  const image = words[0];
+  const hasAs = words.length >= 3 && words[1]!.value.toLowerCase() === 'as';
+  const nameWord = hasAs ? words[2] : undefined;
+  const baseName = image?.value.toLowerCase();
+  // The most recent earlier stage with that name, as BuildKit resolves it.
+  const parent = baseName === undefined ? undefined : [...earlier].reverse().find((s) => s.name === baseName);
+  return {
+    index: earlier.length,
+    from,
+    ...(image ? { image } : {}),
+    ...(hasAs ? { asWord: words[1]!, nameWord: nameWord!, name: nameWord!.value.toLowerCase() } : {}),
+    ...(platformFlag(from) ? { platform: platformFlag(from)! } : {}),
+    ...(parent ? { parent } : {}),
+    instructions,
+  };
+}
+
+function platformFlag(ins: Instruction): Flag | undefined {
+  return ins.flags.find((f) => f.name === 'platform');
+}
+
+/** The ARG names and default words one ARG instruction declares (`ARG A B=2`). */
+export function argDeclarations(ins: Instruction): { name: string; value?: string; word: Argument }[] {
+  return ins.args.map((word) => {
+    const eq = word.value.indexOf('=');
+    return eq < 0 ? { name: word.value, word } : { name: word.value.slice(0, eq), value: word.value.slice(eq + 1), word };
+  });
+}
+
+/** Instructions nested under ONBUILD are linted as their trigger too. */
+export function triggerOf(ins: Instruction): Instruction | undefined {
+  return ins.body.type === 'Onbuild' ? ins.body.instruction : undefined;
+}
+
+export function flag(ins: Instruction, name: string): Flag | undefined {
+  return ins.flags.find((f) => f.name === name);
+}

@@ -1,0 +1,184 @@
+import { analyzeWord } from '../../shell/index.js';
+import type { Instruction } from '../../syntax/ast.js';
+import { shellAt } from '../lint.js';
+import { parseScript } from '../shell.js';
+import type { Rule, RuleContext, TextEdit } from '../types.js';
+
+const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
+
+/** Expansion of a word with every referenced variable set to a distinct value. */
+function meaning(ctx: RuleContext, word: string): string | undefined {
+  const escape = ctx.model.escape;
+  const first = analyzeWord(word, {}, { escape });
+  const env = new Map(first.referenced.map((n) => [n, `<${n}>`]));
+  const r = analyzeWord(word, env, { escape });
+  return r.ok ? r.value : undefined;
+}
+
+/** A single shell word that BuildKit expands to the literal `value`, or undefined. */
+export function quoteLiteral(ctx: RuleContext, value: string): string | undefined {
+  const e = ctx.model.escape;
+  for (const c of [value, `"${value.replace(/["$\\`]/g, (ch) => e + ch)}"`, `'${value}'`]) {
+    if (/\s/.test(c) && c[0] !== '"' && c[0] !== "'") continue;
+    const r = analyzeWord(c, {}, { escape: e });
+    if (r.ok && r.value === value && r.referenced.length === 0) return c;
+  }
+  return undefined;
+}
+
+/** Rewrites a legacy `KEY value` value as one `k=v` word with the same expansion. */
+function keyValueWord(ctx: RuleContext, source: string): string | undefined {
+  const want = meaning(ctx, source);
+  if (want === undefined) return undefined;
+  const candidates = /\s/.test(source) ? [source, `"${source}"`] : [source];
+  for (const c of candidates) {
+    if (/\s/.test(c) && !/^(["'])[^"']*\1$/s.test(c)) continue;
+    if (meaning(ctx, c) === want) return c;
+  }
+  return undefined;
+}
+
+/** The source of an argument is exactly one line: a fix can replace it without losing layout. */
+function oneLine(ctx: RuleContext, ins: Instruction): boolean {
+  return ins.range.start.line === ins.range.end.line && ins.heredocs.length === 0 && !ctx.text.slice(ins.range.start.offset, ins.range.end.offset).includes('\n');
+}
+
+const SHELL_SYNTAX = /[$`\\|&;<>()*?[\]{}~#!\n]/;
+const BUILTINS = new Set(['exec', 'cd', 'source', '.', 'export', 'set', 'unset', 'eval', 'if', 'for', 'while', 'case', 'test', '[', 'true', 'false', 'echo', 'printf', 'trap', 'ulimit', 'umask', 'wait']);
+
+function jsonFix(ctx: RuleContext, ins: Instruction): TextEdit[] | undefined {
+  if (ins.body.type !== 'Shell' || !oneLine(ctx, ins)) return undefined;
+  const command = ins.body.command;
+  if (SHELL_SYNTAX.test(command.value)) return undefined;
+  const script = parseScript(command.value);
+  const cmd = script.commands[0];
+  if (script.commands.length !== 1 || script.operators.length > 0 || !cmd || cmd.assignments.length > 0 || BUILTINS.has(cmd.name)) return undefined;
+  const words = [cmd.name, ...cmd.args.map((a) => a.value)];
+  return [{ range: command.range, newText: `[${words.map((w) => JSON.stringify(w)).join(', ')}]` }];
+}
+
+export const JSONArgsRecommended: Rule = {
+  name: 'JSONArgsRecommended',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals',
+  url: docs('json-args-recommended'),
+  fixable: true,
+  check(ctx) {
+    for (const stage of ctx.model.stages) {
+      for (const ins of stage.instructions) {
+        if ((ins.name !== 'cmd' && ins.name !== 'entrypoint') || ins.body.type !== 'Shell') continue;
+        // An explicit SHELL says the shell form is intended.
+        if (shellAt(ins, stage)) continue;
+        ctx.report(ins.keywordRange, `JSON arguments recommended for ${ins.name.toUpperCase()} to prevent unintended behavior related to OS signals`, jsonFix(ctx, ins));
+      }
+    }
+  },
+};
+
+export const MaintainerDeprecated: Rule = {
+  name: 'MaintainerDeprecated',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'The MAINTAINER instruction is deprecated, use a label instead to define an image author',
+  url: docs('maintainer-deprecated'),
+  fixable: true,
+  check(ctx) {
+    for (const ins of ctx.model.ast.instructions) {
+      if (ins.name !== 'maintainer') continue;
+      let fix: TextEdit[] | undefined;
+      const value = ins.body.type === 'String' ? ins.body.value.value : undefined;
+      const word = value === undefined || !oneLine(ctx, ins) ? undefined : quoteLiteral(ctx, value);
+      if (word !== undefined && ins.body.type === 'String') {
+        const label = ins.keyword === ins.keyword.toLowerCase() ? 'label' : 'LABEL';
+        fix = [{ range: { start: ins.keywordRange.start, end: ins.body.value.range.end }, newText: `${label} org.opencontainers.image.authors=${word}` }];
+      }
+      ctx.report(ins.keywordRange, 'Maintainer instruction is deprecated in favor of using label', fix);
+    }
+  },
+};
+
+export const LegacyKeyValueFormat: Rule = {
+  name: 'LegacyKeyValueFormat',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Legacy key/value format with whitespace separator should not be used',
+  url: docs('legacy-key-value-format'),
+  fixable: true,
+  check(ctx) {
+    const visit = (ins: Instruction): void => {
+      if (ins.body.type === 'Onbuild') return visit(ins.body.instruction);
+      if ((ins.name !== 'env' && ins.name !== 'label') || ins.body.type !== 'KeyValue') return;
+      for (const pair of ins.body.pairs) {
+        if (pair.separator !== '') continue;
+        const { key, value } = pair;
+        const source = ctx.text.slice(value.range.start.offset, value.range.end.offset);
+        let fix: TextEdit[] | undefined;
+        if (source === value.value && key.range.end.line === value.range.end.line) {
+          const word = keyValueWord(ctx, source);
+          if (word !== undefined) fix = [{ range: { start: key.range.end, end: value.range.end }, newText: `=${word}` }];
+        }
+        const name = ins.name.toUpperCase();
+        ctx.report(pair.range, `"${name} key=value" should be used instead of legacy "${name} key value" format`, fix);
+      }
+    };
+    for (const ins of ctx.model.ast.instructions) visit(ins);
+  },
+};
+
+const SINGLE = new Set(['cmd', 'entrypoint', 'healthcheck']);
+
+export const MultipleInstructionsDisallowed: Rule = {
+  name: 'MultipleInstructionsDisallowed',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Multiple instructions of the same type should not be used in the same stage',
+  url: docs('multiple-instructions-disallowed'),
+  check(ctx) {
+    for (const stage of ctx.model.stages) {
+      const last = new Map<string, Instruction>();
+      for (const ins of stage.instructions) {
+        if (!SINGLE.has(ins.name)) continue;
+        const previous = last.get(ins.name);
+        // The earlier one is the one that has no effect.
+        if (previous) ctx.report(previous.keywordRange, `Multiple ${ins.name.toUpperCase()} instructions should not be used in the same stage because only the last one will be used`);
+        last.set(ins.name, ins);
+      }
+    }
+  },
+};
+
+export const NoEmptyContinuation: Rule = {
+  name: 'NoEmptyContinuation',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Empty continuation lines will become errors in a future release',
+  url: docs('no-empty-continuation'),
+  check(ctx) {
+    for (const w of ctx.parse.warnings) if (w.code === 'PARSE_EMPTY_CONTINUATION') ctx.report(w.range, 'Empty continuation line');
+  },
+};
+
+export const InvalidDefinitionDescription: Rule = {
+  name: 'InvalidDefinitionDescription',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Comment for build stage or argument should follow the format: `# <arg/stage name> <description>`. If this is not intended to be a description comment, add an empty line or comment between the instruction and the comment.',
+  url: docs('invalid-definition-description'),
+  optIn: true,
+  check(ctx) {
+    for (const ins of ctx.model.ast.instructions) {
+      const stage = ins.name === 'from' ? ctx.model.stageOf(ins) : undefined;
+      const name = stage?.nameWord?.value ?? (ins.name === 'arg' && ins.args.length === 1 ? ins.args[0]!.value.split('=')[0] : undefined);
+      if (!name) continue;
+      // Only the comment block touching the instruction describes it.
+      const block = [];
+      let line = ins.range.start.line - 1;
+      for (let i = ins.comments.length - 1; i >= 0 && ins.comments[i]!.range.start.line === line; i--, line--) block.unshift(ins.comments[i]!);
+      if (block.length === 0) continue;
+      const first = block[0]!.text.split(/\s+/)[0] ?? '';
+      const matches = stage ? first.toLowerCase() === name.toLowerCase() : first === name;
+      if (!matches) ctx.report(block[0]!.range, `Comment for ${ins.name === 'from' ? 'build stage' : 'build argument'} should follow the format: \`# ${name} <description>\``);
+    }
+  },
+};

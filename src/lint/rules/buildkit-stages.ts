@@ -1,0 +1,121 @@
+import { parseReference } from '../../oci/index.js';
+import type { Rule } from '../types.js';
+import { expand, globalArgEnv, suggest } from '../vars.js';
+
+const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
+
+export const DuplicateStageName: Rule = {
+  name: 'DuplicateStageName',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Stage names should be unique',
+  url: docs('duplicate-stage-name'),
+  check(ctx) {
+    const seen = new Set<string>();
+    for (const stage of ctx.model.stages) {
+      if (stage.name === undefined) continue;
+      if (seen.has(stage.name)) ctx.report(stage.nameWord!.range, `Duplicate stage name "${stage.name}", stage names should be unique`);
+      seen.add(stage.name);
+    }
+  },
+};
+
+const RESERVED = new Set(['scratch', 'context']);
+
+export const ReservedStageName: Rule = {
+  name: 'ReservedStageName',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Reserved words should not be used as stage names',
+  url: docs('reserved-stage-name'),
+  check(ctx) {
+    for (const stage of ctx.model.stages) {
+      if (stage.name !== undefined && RESERVED.has(stage.name)) {
+        ctx.report(stage.nameWord!.range, `Stage name should not use the same name as reserved stage "${stage.name}"`);
+      }
+    }
+  },
+};
+
+export const UndefinedArgInFrom: Rule = {
+  name: 'UndefinedArgInFrom',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'FROM command must use declared ARGs',
+  url: docs('undefined-arg-in-from'),
+  check(ctx) {
+    const { env, declared } = globalArgEnv(ctx.model);
+    for (const stage of ctx.model.stages) {
+      const words = [stage.image, ...(stage.platform?.value != null ? [{ value: stage.platform.value, range: stage.platform.valueRange! }] : [])];
+      for (const word of words) {
+        if (!word || !word.value.includes('$')) continue;
+        for (const name of expand(word.value, env, ctx.model).unset) {
+          if (declared.has(name)) continue;
+          const hint = suggest(name, declared);
+          ctx.report(word.range, `FROM argument '${name}' is not declared${hint ? ` (did you mean ${hint}?)` : ''}`);
+        }
+      }
+    }
+  },
+};
+
+export const InvalidDefaultArgInFrom: Rule = {
+  name: 'InvalidDefaultArgInFrom',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Default value for global ARG results in an empty or invalid base image name',
+  url: docs('invalid-default-arg-in-from'),
+  check(ctx) {
+    const { env } = globalArgEnv(ctx.model);
+    for (const stage of ctx.model.stages) {
+      const word = stage.image;
+      if (!word || !word.value.includes('$')) continue;
+      const r = expand(word.value, env, ctx.model);
+      if (!r.ok) continue;
+      const earlier = ctx.model.stages.slice(0, stage.index).some((s) => s.name === r.value.toLowerCase());
+      if (earlier || r.value === 'scratch') continue;
+      let valid = r.value !== '';
+      try {
+        if (valid) parseReference(r.value);
+      } catch {
+        valid = false;
+      }
+      if (!valid) ctx.report(word.range, `Default value for ARG ${word.value} results in empty or invalid base image name`);
+    }
+  },
+};
+
+export const RedundantTargetPlatform: Rule = {
+  name: 'RedundantTargetPlatform',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Setting platform to predefined $TARGETPLATFORM in FROM is redundant as this is the default behavior',
+  url: docs('redundant-target-platform'),
+  check(ctx) {
+    for (const stage of ctx.model.stages) {
+      const p = stage.platform;
+      if (p?.value === '$TARGETPLATFORM' || p?.value === '${TARGETPLATFORM}') {
+        ctx.report(p.valueRange ?? p.range, `Setting platform to predefined ${p.value} in FROM is redundant as this is the default behavior`);
+      }
+    }
+  },
+};
+
+export const FromPlatformFlagConstDisallowed: Rule = {
+  name: 'FromPlatformFlagConstDisallowed',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'FROM --platform flag should not use a constant value',
+  url: docs('from-platform-flag-const-disallowed'),
+  check(ctx) {
+    for (const stage of ctx.model.stages) {
+      const p = stage.platform;
+      if (!p?.value || p.value.includes('$')) continue;
+      // A stage named for its platform (`build_arm64`) is meant to be platform-specific.
+      const [os = '', arch = ''] = p.value.toLowerCase().split('/');
+      const name = stage.name ?? '';
+      if (name && ((os && name.includes(os)) || (arch && name.includes(arch)))) continue;
+      ctx.report(p.valueRange ?? p.range, `FROM --platform flag should not use constant value "${p.value}"`);
+    }
+  },
+};

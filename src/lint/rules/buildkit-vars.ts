@@ -1,0 +1,123 @@
+import type { Argument, Instruction } from '../../syntax/ast.js';
+import { argDeclarations, type Stage } from '../model.js';
+import type { Rule, RuleContext } from '../types.js';
+import { expand, suggest } from '../vars.js';
+
+const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
+
+/** Instructions whose arguments BuildKit runs through word expansion. */
+const EXPANDED = new Set(['add', 'copy', 'expose', 'label', 'stopsignal', 'user', 'volume', 'workdir']);
+const EXPANDED_FLAGS = new Set(['chown', 'chmod']);
+
+/** Names referenced without a fallback (`$X`, `${X}`, `${X%y}`, but not `${X:-y}` or `${X:+y}`). */
+function plainReferences(word: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of word.matchAll(/\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])?)/g)) {
+    if (m[1]) names.add(m[1]);
+    else if (m[2] && !m[3]) names.add(m[2]);
+  }
+  return names;
+}
+
+/** The words of an instruction that BuildKit expands, with the ENV/ARG keys it defines. */
+function expandedWords(ins: Instruction): Argument[] {
+  if (ins.name === 'env') return ins.body.type === 'KeyValue' ? ins.body.pairs.map((p) => p.value) : [];
+  if (ins.name === 'label') return ins.body.type === 'KeyValue' ? ins.body.pairs.flatMap((p) => [p.key, p.value]) : [];
+  if (!EXPANDED.has(ins.name)) return [];
+  const flags = ins.flags.filter((f) => EXPANDED_FLAGS.has(f.name) && f.value !== null && f.valueRange);
+  return [...flags.map((f) => ({ type: 'Argument' as const, value: f.value!, range: f.valueRange! })), ...ins.args];
+}
+
+/** ENV names a stage ends with, inherited by stages built on it. */
+function stageEnv(stage: Stage, memo: Map<Stage, Set<string>>): Set<string> {
+  const known = memo.get(stage);
+  if (known) return known;
+  const names = new Set(stage.parent ? stageEnv(stage.parent, memo) : ['PATH']);
+  for (const ins of stage.instructions) {
+    if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) names.add(p.key.value);
+  }
+  memo.set(stage, names);
+  return names;
+}
+
+export const UndefinedVar: Rule = {
+  name: 'UndefinedVar',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Variables should be defined before their use',
+  url: docs('undefined-var'),
+  check(ctx) {
+    const memo = new Map<Stage, Set<string>>();
+    for (const stage of ctx.model.stages) {
+      // Base images bring their own environment; BuildKit always has PATH.
+      const defined = new Set(stage.parent ? stageEnv(stage.parent, memo) : ['PATH']);
+      for (const ins of stage.instructions) {
+        if (ins.name === 'arg') {
+          for (const decl of argDeclarations(ins)) {
+            if (decl.value !== undefined) checkWord(ctx, { ...decl.word, value: decl.value }, defined);
+            defined.add(decl.name);
+          }
+          continue;
+        }
+        for (const word of expandedWords(ins)) checkWord(ctx, word, defined);
+        if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) defined.add(p.key.value);
+      }
+    }
+  },
+};
+
+function checkWord(ctx: RuleContext, word: Argument, defined: Set<string>): void {
+  if (!word.value.includes('$')) return;
+  const env = new Map([...defined].map((n) => [n, 'x']));
+  const plain = plainReferences(word.value);
+  for (const name of expand(word.value, env, ctx.model).unset) {
+    if (!plain.has(name)) continue;
+    const hint = suggest(name, defined);
+    ctx.report(word.range, `Usage of undefined variable '$${name}'${hint ? ` (did you mean $${hint}?)` : ''}`);
+  }
+}
+
+const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
+const NOT_SECRET = /(?:_|^)public(?:_|$)/i;
+
+export const SecretsUsedInArgOrEnv: Rule = {
+  name: 'SecretsUsedInArgOrEnv',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Sensitive data should not be used in the ARG or ENV commands',
+  url: docs('secrets-used-in-arg-or-env'),
+  check(ctx) {
+    for (const ins of ctx.model.ast.instructions) {
+      const keys: Argument[] = ins.name === 'arg' ? argDeclarations(ins).map((d) => ({ ...d.word, value: d.name }))
+        : ins.name === 'env' && ins.body.type === 'KeyValue' ? ins.body.pairs.map((p) => p.key) : [];
+      for (const key of keys) {
+        if (SECRET.test(key.value) && !NOT_SECRET.test(key.value)) {
+          ctx.report(key.range, `Do not use ARG or ENV instructions for sensitive data (${ins.name.toUpperCase()} "${key.value}")`);
+        }
+      }
+    }
+  },
+};
+
+export const WorkdirRelativePath: Rule = {
+  name: 'WorkdirRelativePath',
+  source: 'buildkit',
+  level: 'warning',
+  description: 'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
+  url: docs('workdir-relative-path'),
+  check(ctx) {
+    const absolute = new Map<Stage, boolean>();
+    for (const stage of ctx.model.stages) {
+      let set = stage.parent ? absolute.get(stage.parent) ?? false : false;
+      for (const ins of stage.instructions) {
+        if (ins.name !== 'workdir' || !ins.args[0]) continue;
+        const path = ins.args[0].value.replace(/^["']|["']$/g, '');
+        if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) set = true;
+        else if (!set && !path.startsWith('$')) {
+          ctx.report(ins.args[0].range, `Relative workdir "${path}" can have unexpected results if the base image changes`);
+        }
+      }
+      absolute.set(stage, set);
+    }
+  },
+};

@@ -1,0 +1,92 @@
+import { flagValues, hasArg, hasFlag, isCommand } from '../command.js';
+import { shellAt } from '../lint.js';
+import type { Instruction } from '../../syntax/ast.js';
+import type { Rule } from '../types.js';
+import { commandRule, dl, runs } from './dl.js';
+
+/** hadolint's rules about what a RUN script does (other than package managers). */
+
+const POINTLESS = ['free', 'kill', 'mount', 'ps', 'service', 'shutdown', 'ssh', 'top', 'vim', 'ifconfig'];
+export const DL3001 = commandRule('DL3001', 'info', 'For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`',
+  (c) => POINTLESS.includes(c.name));
+
+export const DL3003 = commandRule('DL3003', 'warning', 'Use WORKDIR to switch to a directory', (c) => c.name === 'cd');
+
+export const DL3004 = commandRule('DL3004', 'error', 'Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root', (c) => c.name === 'sudo');
+
+export const DL3046 = commandRule('DL3046', 'warning', '`useradd` without flag `-l` and high UID will result in excessively large Image.',
+  (c) => c.name === 'useradd' && !hasFlag(c, 'l', 'no-log-init') && flagValues(c, 'u', 'uid').some((uid) => uid.length > 5));
+
+export const DL3047 = commandRule('DL3047', 'info', 'Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`).',
+  (c) => c.name === 'wget' && !hasFlag(c, 'progress', 'q', 'quiet', 'o', 'output-file', 'a', 'append-output', 'no-verbose') && !hasArg(c, '-nv'));
+
+export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the default shell', (c) => c.name === 'ln' && c.args.some((a) => a.value === '/bin/sh'));
+
+export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but not both', (ctx) => {
+  for (const stage of ctx.model.stages) {
+    const found: { ins: Instruction; tools: Set<string> }[] = [];
+    for (const { ins, script, stage: s } of runs(ctx)) {
+      if (s !== stage) continue;
+      const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
+      if (tools.size > 0) found.push({ ins, tools });
+    }
+    const all = new Set(found.flatMap((f) => [...f.tools]));
+    if (all.size < 2) continue;
+    for (const f of found) ctx.report(f.ins.range, 'Either use Wget or Curl but not both');
+  }
+});
+
+const NON_POSIX = /^(?:.*[\\/])?(?:pwsh|powershell|cmd)(?:\.exe)?$/i;
+
+const PIPEFAIL = 'Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check';
+
+export const DL4006: Rule = dl('DL4006', 'warning', PIPEFAIL, (ctx) => {
+  for (const { ins, script, stage } of runs(ctx)) {
+    if (!script.operators.includes('|')) continue;
+    const shell = shellAt(ins, stage);
+    if (shell && (NON_POSIX.test(shell[0] ?? '') || (shell.includes('-o') && shell.includes('pipefail')) || shell.some((w) => /(?:^|\s)-o\s+pipefail\b/.test(w)))) continue;
+    // `set -o pipefail` earlier in the same script has the same effect.
+    if (script.commands.some((c) => isCommand(c, 'set') && c.args.some((a) => a.value === 'pipefail'))) continue;
+    ctx.report(ins.range, PIPEFAIL);
+  }
+});
+
+/** Consecutive RUNs with few commands each and the same flags could be one layer. */
+export const DL3059: Rule = dl('DL3059', 'info', 'Multiple consecutive `RUN` instructions. Consider consolidation.', (ctx) => {
+  let previous: { flags: string; count: number } | undefined;
+  for (const ins of ctx.model.ast.instructions) {
+    if (ins.name !== 'run') { previous = undefined; continue; }
+    const script = ctx.script(ins);
+    const count = script ? script.commands.length : 1;
+    const flags = ins.flags.map((f) => f.raw).sort().join(' ');
+    if (previous && previous.flags === flags && count <= 2 && previous.count <= 2) {
+      ctx.report(ins.range, 'Multiple consecutive `RUN` instructions. Consider consolidation.');
+    }
+    previous = { flags, count };
+  }
+});
+
+const ARCHIVE = /\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tar\.lz|tlz|tZ|tb2|tpz)$/;
+
+/** COPY of an archive that a later RUN unpacks with tar: ADD would do both. */
+export const DL3010: Rule = dl('DL3010', 'info', 'Use ADD for extracting archives into an image', (ctx) => {
+  for (const stage of ctx.model.stages) {
+    const copied = new Map<string, Instruction>();
+    for (const ins of stage.instructions) {
+      if (ins.name === 'copy' && !ins.flags.some((f) => f.name === 'from')) {
+        for (const src of ins.args.slice(0, -1)) if (ARCHIVE.test(src.value)) copied.set(src.value.slice(src.value.lastIndexOf('/') + 1), ins);
+      }
+      if (ins.name !== 'run' || copied.size === 0) continue;
+      for (const c of ctx.script(ins)?.commands ?? []) {
+        if (c.name !== 'tar' || !(hasFlag(c, 'x', 'extract') || /^[a-z]*x/.test(c.args[0]?.value ?? ''))) continue;
+        for (const a of c.args) {
+          const base = a.value.slice(a.value.lastIndexOf('/') + 1);
+          const from = copied.get(base);
+          if (from) { ctx.report(from.range, 'Use ADD for extracting archives into an image'); copied.delete(base); }
+        }
+      }
+    }
+  }
+});
+
+export const RUN_RULES: readonly Rule[] = [DL3001, DL3003, DL3004, DL3010, DL3046, DL3047, DL3059, DL4001, DL4005, DL4006];

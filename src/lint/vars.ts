@@ -1,0 +1,53 @@
+import { analyzeWord, type Expansion } from '../shell/index.js';
+import { argDeclarations, PLATFORM_ARGS, type Model } from './model.js';
+
+/**
+ * Global ARGs (before the first FROM) as FROM lines see them: each default expanded with
+ * the ARGs above it; a declared ARG without a default is set but empty.
+ */
+export function globalArgEnv(model: Model): { env: Map<string, string>; declared: Set<string> } {
+  const env = new Map<string, string>(PLATFORM_ARGS);
+  const declared = new Set<string>();
+  for (const ins of model.globalArgs) {
+    for (const decl of argDeclarations(ins)) {
+      declared.add(decl.name);
+      if (decl.value === undefined) {
+        if (!PLATFORM_ARGS.has(decl.name)) env.set(decl.name, '');
+        continue;
+      }
+      const r = analyzeWord(decl.value, env, { escape: model.escape });
+      env.set(decl.name, r.ok ? r.value : '');
+    }
+  }
+  return { env, declared };
+}
+
+export function expand(word: string, env: ReadonlyMap<string, string>, model: Model): Expansion {
+  return analyzeWord(word, env, { escape: model.escape });
+}
+
+/** The closest candidate within a small edit distance, for "did you mean" hints. */
+export function suggest(name: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    if (c === name) continue;
+    const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : distance(name, c);
+    if (d < bestDistance) { best = c; bestDistance = d; }
+  }
+  return best;
+}
+
+function distance(a: string, b: string): number {
+  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diag = prev[0]!;
+    prev[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = prev[j]!;
+      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diag = tmp;
+    }
+  }
+  return prev[b.length]!;
+}
