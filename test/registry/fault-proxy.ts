@@ -17,7 +17,9 @@ export type Fault =
   /** Forward the request without its Range header (a registry without resume support). */
   | { readonly type: 'ignore-range' }
   /** Close the connection before any response. */
-  | { readonly type: 'reset' };
+  | { readonly type: 'reset' }
+  /** Answer 307 to the same path on another origin (`http://127.0.0.1:PORT`). */
+  | { readonly type: 'redirect'; readonly to: string };
 
 export interface FaultRule {
   readonly method?: string;
@@ -30,6 +32,8 @@ export interface ProxyLogEntry {
   readonly method: string;
   readonly path: string;
   readonly range?: string;
+  /** Whether the request carried an Authorization header. */
+  readonly authorized: boolean;
   /** The fault applied, if any. */
   readonly fault?: Fault['type'];
 }
@@ -54,7 +58,12 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const rule = rules.find((r) => r.times > 0 && (!r.method || r.method === req.method) && r.path.test(path));
     if (rule) rule.times--;
     const fault = rule?.fault;
-    log.push({ method: req.method ?? '', path, range: req.headers.range, fault: fault?.type });
+    log.push({ method: req.method ?? '', path, range: req.headers.range, authorized: req.headers.authorization !== undefined, fault: fault?.type });
+    if (fault?.type === 'redirect') {
+      req.resume();
+      res.writeHead(307, { location: `${fault.to}${path}` }).end();
+      return;
+    }
     if (fault?.type === 'reset') {
       req.socket.destroy();
       return;
