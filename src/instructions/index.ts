@@ -21,6 +21,8 @@ export { parseMount, parseGoBool, ramInBytes } from './mounts.js';
 export { parseGoDuration, formatGoDuration } from './durations.js';
 export { parsePortSpec, portKeys } from './ports.js';
 export { chomp } from './convert-files.js';
+export { InstructionError, suggest } from './errors.js';
+export { readCsvRecord, type CsvField } from './csv.js';
 
 export interface InstructionsResult {
   /** Every instruction that checked, in source order. */
