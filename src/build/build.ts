@@ -1,0 +1,115 @@
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile, rename } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { SlipwayError } from '../errors.js';
+import { ociArchitecture } from '../image/image.js';
+import { pull } from '../registry/index.js';
+import { Store, defaultStoreRoot } from '../store/index.js';
+import { extractArchive } from './archive.js';
+import { applyStoreLayers, storeResolver } from './base.js';
+import { BuildCache } from './cache.js';
+import { exportOutputs, finalizeImage } from './finalize.js';
+import { planGraph } from './plantext.js';
+import { neededStages, stageAt } from './ids.js';
+import { loadIgnore } from './ignore.js';
+import { FsManager } from './rootfs.js';
+import type { BuildRuntime, StageResult } from './runtime.js';
+import { runStage } from './stage.js';
+import type { BuildOptions, BuildResult, StepResult } from './types.js';
+
+/**
+ * `build(options)`: the Dockerfile in its context, built into an image in the store
+ * (and any other outputs asked for). Stages run in dependency order; stages that do
+ * not depend on each other run at the same time; stages the target does not need
+ * are skipped. Progress goes to `options.onProgress` as events.
+ */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const ctx = typeof options.context === 'string' ? { type: 'dir' as const, path: options.context } : options.context;
+  let tmpContext: string | undefined;
+  let contextDir: string;
+  if (ctx.type === 'dir') contextDir = path.resolve(ctx.path);
+  else {
+    tmpContext = await mkdtemp(path.join(os.tmpdir(), 'slipway-context-'));
+    const tarFile = path.join(tmpContext, 'context.tar');
+    await pipeline(ctx.stream, createWriteStream(tarFile));
+    contextDir = path.join(tmpContext, 'context');
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(contextDir);
+    await extractArchive(tarFile, contextDir, undefined);
+  }
+  try {
+    const dockerfile = options.dockerfileText !== undefined ? undefined : path.resolve(contextDir, options.dockerfile ?? 'Dockerfile');
+    let text: string;
+    if (options.dockerfileText !== undefined) text = options.dockerfileText;
+    else {
+      try {
+        text = await readFile(dockerfile!, 'utf8');
+      } catch {
+        throw new SlipwayError('BUILD_NO_DOCKERFILE', `failed to read Dockerfile ${dockerfile}: no such file`);
+      }
+    }
+    const platform = { os: 'linux', architecture: ociArchitecture() };
+    const graph = planGraph(text, {
+      file: dockerfile ? path.relative(process.cwd(), dockerfile) || 'Dockerfile' : 'Dockerfile',
+      buildArgs: { ...(options.buildArgs ?? {}), ...(options.sourceDateEpoch !== undefined ? { SOURCE_DATE_EPOCH: String(options.sourceDateEpoch) } : {}) },
+      ...(options.target !== undefined ? { target: options.target } : {}),
+      platform,
+    });
+    const store = await Store.open({ root: options.root ?? defaultStoreRoot(options.env ?? process.env) });
+    const env = options.env ?? process.env;
+    const steps: StepResult[] = [];
+    let nextId = 0;
+    const emit = options.onProgress ?? (() => undefined);
+    for (const w of graph.warnings) emit({ type: 'warning', message: w, time: Date.now() });
+    const epoch = options.sourceDateEpoch;
+    const running = new Map<number, Promise<StageResult>>();
+    const rt: BuildRuntime = {
+      options, store, graph, contextDir, steps, emit, epoch: epoch!,
+      cache: new BuildCache(store.root),
+      fsm: new FsManager(store, applyStoreLayers),
+      ignored: await loadIgnore(contextDir, dockerfile),
+      statCache: new Map(),
+      resolveImage: storeResolver(store, async (s, ref) => { await pull(ref, { store: s, env }); }),
+      stage: (index) => {
+        let p = running.get(index);
+        if (!p) {
+          p = runStage(rt, stageAt(graph, index));
+          p.catch(() => undefined);
+          running.set(index, p);
+        }
+        return p;
+      },
+      nextId: () => ++nextId,
+      created: new Date(epoch !== undefined ? epoch * 1000 : Date.now()).toISOString().replace('.000Z', 'Z'),
+      platformText: `${platform.os}/${platform.architecture}`,
+    };
+    if (epoch === undefined) delete (rt as { epoch?: number }).epoch;
+    // Start every needed stage now: each waits only for the stages it uses.
+    const needed = neededStages(graph);
+    const results = await Promise.all(needed.map((i) => rt.stage(i)));
+    const target = results[needed.indexOf(graph.target)]!;
+    const image = await finalizeImage(rt, target);
+    await exportOutputs(rt, image);
+    if (options.iidfile) await atomicWrite(options.iidfile, image.imageId);
+    if (options.metadataFile) {
+      await atomicWrite(options.metadataFile, `${JSON.stringify({
+        'containerimage.config.digest': image.imageId,
+        'containerimage.digest': image.manifestDigest,
+        ...(image.tags.length > 0 ? { 'image.name': image.tags.join(',') } : {}),
+      }, null, 2)}\n`);
+    }
+    emit({ type: 'build-done', imageId: image.imageId, manifestDigest: image.manifestDigest, time: Date.now() });
+    return { ...image, steps, warnings: graph.warnings, durationMs: Date.now() - started };
+  } finally {
+    if (tmpContext) await rm(tmpContext, { recursive: true, force: true });
+  }
+}
+
+async function atomicWrite(file: string, data: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, data);
+  await rename(tmp, file);
+}

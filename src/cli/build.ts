@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from '../build/index.js';
+import { parseBuildArgs, parseEpoch, parseLabels, parseNetworkMode, parseOutput, parseProgressMode, parseSecret } from '../build/options.js';
+import { createRenderer, formatSize } from '../build/progress/index.js';
+import type { BuildOptions, BuildResult } from '../build/types.js';
+import { SlipwayError } from '../errors.js';
+import { EXIT_USAGE, type Command, type Io } from './types.js';
+
+const USAGE = 'build [-f FILE] [-t REF]... [--build-arg K[=V]]... [--target STAGE] [--no-cache] [--pull] [--label K=V]... '
+  + '[-o type=oci|docker|image|registry[,dest=PATH|name=REF][,compression=gzip|uncompressed]] [--progress=auto|tty|plain|quiet] '
+  + '[--network=default|none|host] [--secret id=ID[,src=PATH|env=VAR]]... [--iidfile FILE] [--metadata-file FILE] '
+  + '[--source-date-epoch N] [-q] CONTEXT|-';
+
+/** Prints what the image is made of: id, manifest digest, tags, each layer with its size. */
+export function summary(result: BuildResult): string {
+  const lines = [`image ${result.imageId}`, `manifest ${result.manifestDigest} (${result.manifestSize} bytes)`];
+  for (const t of result.tags) lines.push(`tagged ${t}`);
+  let total = 0;
+  result.layers.forEach((l, i) => {
+    total += l.size;
+    const step = result.steps.find((s) => s.layer?.digest === l.digest);
+    lines.push(`layer ${i + 1} ${l.digest} ${formatSize(l.size).padStart(8)}${step ? `  ${step.name.replace(/^\[[^\]]*\] /, '')}` : ''}`);
+  });
+  lines.push(`${result.layers.length} layers, ${formatSize(total)} compressed`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function run(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      file: { type: 'string', short: 'f' },
+      tag: { type: 'string', short: 't', multiple: true },
+      'build-arg': { type: 'string', multiple: true },
+      target: { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      pull: { type: 'boolean' },
+      label: { type: 'string', multiple: true },
+      output: { type: 'string', short: 'o', multiple: true },
+      progress: { type: 'string' },
+      network: { type: 'string' },
+      secret: { type: 'string', multiple: true },
+      iidfile: { type: 'string' },
+      'metadata-file': { type: 'string' },
+      'source-date-epoch': { type: 'string' },
+      quiet: { type: 'boolean', short: 'q' },
+    },
+  });
+  if (positionals.length !== 1) {
+    io.stderr.write(`slipway build: expected exactly one CONTEXT argument (a directory, or - for a tar on stdin)\nUsage: slipway ${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const tags = values.tag ?? [];
+  const mode = values.quiet ? 'quiet' : parseProgressMode(values.progress ?? 'auto');
+  const epochText = values['source-date-epoch'] ?? io.env.SOURCE_DATE_EPOCH;
+  const resolve = (p: string | undefined) => (p === undefined || p === '-' ? p : path.resolve(io.cwd, p));
+  const contextArg = positionals[0]!;
+  const renderer = createRenderer(mode, io.stderr as Parameters<typeof createRenderer>[1], io.env);
+  const dockerfile = values.file;
+  let dockerfileText: string | undefined;
+  if (dockerfile === '-') {
+    if (contextArg === '-') throw new SlipwayError('BUILD_BAD_FLAG', 'cannot read both the Dockerfile and the context from stdin', { exitCode: EXIT_USAGE });
+    dockerfileText = await readAll(io);
+  }
+  const options: BuildOptions = {
+    context: contextArg === '-' ? { type: 'tar', stream: io.stdin } : { type: 'dir', path: path.resolve(io.cwd, contextArg) },
+    ...(dockerfile !== undefined && dockerfile !== '-' ? { dockerfile: contextArg === '-' ? dockerfile : path.resolve(io.cwd, dockerfile) } : {}),
+    ...(dockerfileText !== undefined ? { dockerfileText } : {}),
+    tags,
+    buildArgs: parseBuildArgs(values['build-arg'] ?? [], io.env),
+    ...(values.target !== undefined ? { target: values.target } : {}),
+    noCache: values['no-cache'] ?? false,
+    pull: values.pull ?? false,
+    labels: parseLabels(values.label ?? []),
+    ...(values.output ? { outputs: values.output.map((o) => parseOutput(o, tags)) } : {}),
+    network: parseNetworkMode(values.network ?? 'default'),
+    secrets: (values.secret ?? []).map(parseSecret),
+    env: io.env,
+    ...(values.iidfile !== undefined ? { iidfile: resolve(values.iidfile)! } : {}),
+    ...(values['metadata-file'] !== undefined ? { metadataFile: resolve(values['metadata-file'])! } : {}),
+    ...(epochText !== undefined && epochText !== '' ? { sourceDateEpoch: parseEpoch(epochText) } : {}),
+    ...(io.env.SLIPWAY_ROOT ? { root: io.env.SLIPWAY_ROOT } : {}),
+    onProgress: renderer.event,
+  };
+  let result: BuildResult;
+  try {
+    result = await build(options);
+  } finally {
+    renderer.close();
+  }
+  const toStdout = options.outputs?.some((o) => (o.type === 'oci' || o.type === 'docker') && o.dest === '-');
+  if (mode === 'quiet') io.stdout.write(`${result.imageId}\n`);
+  else if (!toStdout) io.stdout.write(summary(result));
+  return 0;
+}
+
+async function readAll(io: Io): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of io.stdin) chunks.push(Buffer.from(c as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Build an image from a Dockerfile (docker build flags)',
+  usage: USAGE,
+  run,
+};
