@@ -1,0 +1,102 @@
+/**
+ * `.dockerignore` with Docker's rules (moby/patternmatcher + BuildKit's fsutil):
+ * - lines starting with `#` are comments; blank lines are skipped; surrounding
+ *   whitespace is trimmed; `!` starts an exception;
+ * - each pattern is cleaned like Go's filepath.Clean and a leading `/` dropped;
+ * - `*` and `?` never match `/`, `**` matches any number of directories, dotfiles
+ *   are matched like any other name (minimatch with `dot`, no braces, no extglobs);
+ * - a path is excluded when the last pattern matching it or one of its parent
+ *   directories is not an exception;
+ * - the walk skips an excluded directory unless an exception could re-include
+ *   something below it (fsutil's prefix rule), and a re-included file brings its
+ *   parent directories along.
+ */
+import { Minimatch } from 'minimatch';
+import path from 'node:path';
+
+interface Pattern {
+  text: string;
+  exception: boolean;
+  matcher: Minimatch;
+}
+
+const MM_OPTIONS = { dot: true, nobrace: true, noext: true, nonegate: true, nocomment: true };
+
+/** Go's filepath.Clean for `/`-separated paths ('' becomes '.'). */
+export function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const cleaned = path.posix.normalize(p);
+  return cleaned.length > 1 && cleaned.endsWith('/') ? cleaned.slice(0, -1) : cleaned;
+}
+
+/** Parses `.dockerignore` text into patterns, exceptions prefixed with `!`. */
+export function parseDockerignore(text: string): string[] {
+  const out: string[] = [];
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  for (const raw of lines) {
+    if (raw.startsWith('#')) continue;
+    let p = raw.trim();
+    if (p === '') continue;
+    const exception = p.startsWith('!');
+    if (exception) p = p.slice(1).trim();
+    if (p !== '') {
+      p = cleanPath(p);
+      if (p.length > 1 && p.startsWith('/')) p = p.slice(1);
+    }
+    out.push(exception ? `!${p}` : p);
+  }
+  return out;
+}
+
+const WILDCARD = /[*?[\\]/;
+
+/** Decides which context paths are excluded. Paths are context-relative, `/`-separated. */
+export class IgnoreMatcher {
+  readonly patterns: readonly string[];
+  private readonly compiled: Pattern[];
+  private readonly hasExceptions: boolean;
+  /** Exceptions are all literal prefixes: directories can be skipped by prefix. */
+  private readonly prefixExceptionsOnly: boolean;
+
+  constructor(patterns: string[]) {
+    this.patterns = patterns;
+    this.compiled = patterns
+      .map((raw) => {
+        const exception = raw.startsWith('!');
+        const text = cleanPath(exception ? raw.slice(1) : raw);
+        return { text, exception, matcher: new Minimatch(text, MM_OPTIONS) };
+      })
+      .filter((p) => p.text !== '');
+    this.hasExceptions = this.compiled.some((p) => p.exception);
+    this.prefixExceptionsOnly = this.compiled.every((p) => !p.exception || !WILDCARD.test(trimTrailingGlob(p.text)));
+  }
+
+  /** Is the context path `rel` left out of the build context? */
+  isExcluded(rel: string): boolean {
+    if (this.compiled.length === 0 || rel === '' || rel === '.') return false;
+    const parts = rel.split('/');
+    let excluded = false;
+    for (const p of this.compiled) {
+      // Only a pattern that could flip the current answer needs evaluating.
+      if (p.exception !== excluded) continue;
+      let match = p.matcher.match(rel);
+      for (let i = 1; !match && i < parts.length; i++) match = p.matcher.match(parts.slice(0, i).join('/'));
+      if (match) excluded = !p.exception;
+    }
+    return excluded;
+  }
+
+  /** Must the walk enter the excluded directory `rel` to find re-included entries? */
+  mayIncludeBelow(rel: string): boolean {
+    if (!this.hasExceptions) return false;
+    if (!this.prefixExceptionsOnly) return true;
+    const dirSlash = `${rel}/`;
+    return this.compiled.some((p) => p.exception && `${trimTrailingGlob(p.text)}/`.startsWith(dirSlash));
+  }
+}
+
+function trimTrailingGlob(p: string): string {
+  if (p.endsWith('/**')) return p.slice(0, -3);
+  if (p.endsWith('/*')) return p.slice(0, -2);
+  return p;
+}

@@ -1,0 +1,106 @@
+/**
+ * Walking selected sources (minus `.dockerignore` exclusions) and hashing them
+ * for the build cache: names, types, modes, owners and contents, never times.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, type BigIntStats } from 'node:fs';
+import { lstat, readdir, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { IgnoreMatcher } from './dockerignore.js';
+import type { StatCache } from './statcache.js';
+import type { ContextEntry, SourceMatch } from './types.js';
+
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+function kindOf(st: BigIntStats): ContextEntry['kind'] {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'dir';
+  if (st.isSymbolicLink()) return 'symlink';
+  return 'other';
+}
+
+/**
+ * Entries of one source in walk order (the source itself first, then its contents
+ * depth-first, names in byte order), with excluded entries left out and excluded
+ * directories kept only as parents of re-included entries.
+ */
+export async function listSource(root: string, match: SourceMatch, ignore: IgnoreMatcher): Promise<ContextEntry[]> {
+  const out: ContextEntry[] = [];
+  const st = await lstat(match.abs, { bigint: true });
+  const ctxRel = path.relative(root, match.abs);
+  const top: ContextEntry = { rel: '', abs: match.abs, contextPath: ctxRel, kind: kindOf(st), stat: st };
+  if (top.kind !== 'dir') {
+    out.push(top);
+    return out;
+  }
+  out.push(top);
+  // Returns whether anything below was kept (so an excluded dir is kept as parent).
+  const walk = async (dirAbs: string, dirRel: string, dirCtx: string): Promise<void> => {
+    const names = (await readdir(dirAbs)).sort(byBytes);
+    for (const name of names) {
+      const abs = path.join(dirAbs, name);
+      const rel = dirRel === '' ? name : `${dirRel}/${name}`;
+      const ctx = dirCtx === '' ? name : `${dirCtx}/${name}`;
+      const est = await lstat(abs, { bigint: true });
+      const entry: ContextEntry = { rel, abs, contextPath: ctx, kind: kindOf(est), stat: est };
+      const excluded = ignore.isExcluded(ctx);
+      if (entry.kind === 'dir') {
+        if (excluded && !ignore.mayIncludeBelow(ctx)) continue;
+        const at = out.length;
+        out.push(entry);
+        await walk(abs, rel, ctx);
+        if (excluded && out.length === at + 1) out.pop();
+      } else if (!excluded) {
+        out.push(entry);
+      }
+    }
+  };
+  await walk(match.abs, '', ctxRel);
+  return out;
+}
+
+async function fileDigest(abs: string): Promise<string> {
+  const h = createHash('sha256');
+  for await (const chunk of createReadStream(abs)) h.update(chunk as Buffer);
+  return h.digest('hex');
+}
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * `sha256:<hex>` over the given sources: for each, its name as selected, then
+ * every entry's path, type, permission bits, owner and content (file digest or
+ * link target). Unchanged files are not read again when `cache` knows them.
+ */
+export async function hashSources(root: string, matches: SourceMatch[], ignore: IgnoreMatcher, cache: StatCache): Promise<string> {
+  const lists = await Promise.all(matches.map((m) => listSource(root, m, ignore)));
+  const digests = new Map<ContextEntry, string>();
+  const files = lists.flat().filter((e) => e.kind === 'file');
+  await pool(files, 16, async (e) => {
+    let d = cache.lookup(e.abs, e.stat);
+    if (d === undefined) {
+      d = await fileDigest(e.abs);
+      cache.store(e.abs, e.stat, d);
+    }
+    digests.set(e, d);
+  });
+  const h = createHash('sha256');
+  for (let i = 0; i < matches.length; i++) {
+    h.update(`source\0${matches[i]!.path}\0`);
+    for (const e of lists[i]!) {
+      let payload = '';
+      if (e.kind === 'file') payload = digests.get(e)!;
+      else if (e.kind === 'symlink') payload = await readlink(e.abs);
+      const mode = Number(e.stat.mode & 0o7777n).toString(8);
+      h.update(`${e.rel}\0${e.kind}\0${mode}\0${e.stat.uid}\0${e.stat.gid}\0${payload}\n`);
+    }
+  }
+  return `sha256:${h.digest('hex')}`;
+}
