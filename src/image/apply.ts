@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import type { Digest } from '../oci/index.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './paths.js';
-import { readLayer, type EntryBody, type LayerEntry } from './layer-reader.js';
+import { readLayer, type ByteSource, type EntryBody, type LayerEntry } from './layer-reader.js';
 import type { ApplyOptions, ApplyResult } from './types.js';
 import { writeXattrs, type Xattrs } from './xattr.js';
 
@@ -58,7 +58,7 @@ export class LayerApplier {
   }
 
   /** Applies one layer stream (gzip or tar). Checks the diff_id when given. */
-  async apply(source: AsyncIterable<Uint8Array>, expectedDiffId?: Digest): Promise<ApplyResult> {
+  async apply(source: ByteSource, expectedDiffId?: Digest): Promise<ApplyResult> {
     this.realDirs = new Set(['']);
     this.layerPaths = new Set();
     this.dirTimes = [];
@@ -188,7 +188,7 @@ function escapes(dir: string, target: string): boolean {
 }
 
 /** Applies `layers` in order onto `root` (created if missing). */
-export async function applyLayers(root: string, layers: Iterable<{ stream: AsyncIterable<Uint8Array>; diffId?: Digest }>, options: ApplyOptions = {}): Promise<ApplyResult[]> {
+export async function applyLayers(root: string, layers: Iterable<{ stream: ByteSource; diffId?: Digest }>, options: ApplyOptions = {}): Promise<ApplyResult[]> {
   await fs.mkdir(root, { recursive: true });
   const applier = new LayerApplier(root, options);
   const out: ApplyResult[] = [];

@@ -5,7 +5,7 @@
 export { createLayerStream, defaultWorkers, writeLayer, writeLayerToStore } from './layer-writer.js';
 export type { LayerStream } from './layer-writer.js';
 export { readLayer } from './layer-reader.js';
-export type { EntryBody, LayerEntry } from './layer-reader.js';
+export type { ByteSource, EntryBody, LayerEntry } from './layer-reader.js';
 export { LayerApplier, applyLayers } from './apply.js';
 export { GZIP_LEVEL, MEMBER_SIZE, parallelGzip } from './pgzip.js';
 export { OPAQUE_MARKER, WHITEOUT_PREFIX, canonicalKey, normaliseLayerPath, whiteoutPath } from './paths.js';

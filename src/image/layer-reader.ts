@@ -24,6 +24,9 @@ export interface LayerEntry {
 
 export type EntryBody = AsyncIterable<Buffer>;
 
+/** Layer bytes: a stream or any (async) iterable of chunks. */
+export type ByteSource = AsyncIterable<Uint8Array> | Iterable<Uint8Array>;
+
 const GZIP_MAGIC = [0x1f, 0x8b];
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 
@@ -43,8 +46,8 @@ function corrupt(err: unknown): SlipwayError {
 }
 
 /** Peeks the first bytes to tell gzip, zstd and plain tar apart (media types lie). */
-async function decompressed(source: AsyncIterable<Uint8Array>): Promise<Readable> {
-  const it = source[Symbol.asyncIterator]();
+async function decompressed(source: ByteSource): Promise<Readable> {
+  const it = (Symbol.asyncIterator in source ? source : Readable.from(source))[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   const first = await it.next();
   const head = first.done ? Buffer.alloc(0) : Buffer.from(first.value);
   async function* rest(): AsyncGenerator<Buffer> {
@@ -106,7 +109,7 @@ function toEntry(h: tar.Header): LayerEntry | undefined {
  * Returns the diff_id and entry count.
  */
 export async function readLayer(
-  source: AsyncIterable<Uint8Array>,
+  source: ByteSource,
   onEntry: (entry: LayerEntry, body: EntryBody) => Promise<void>,
   options: { expectedDiffId?: Digest } = {},
 ): Promise<{ diffId: Digest; entries: number }> {
