@@ -23,11 +23,37 @@ function splitWildcard(parts: string[]): [string[], string[]] {
   return i < 0 ? [parts, []] : [parts.slice(0, i), parts.slice(i)];
 }
 
-/** Go's filepath.Match syntax rewritten for fast-glob (micromatch). */
+/**
+ * Go's filepath.Match syntax rewritten for fast-glob (micromatch): runs of `*`
+ * become one `*`, characters micromatch would treat as braces, extglobs or
+ * negation are escaped, and `?` becomes `[^/]` (fast-glob drops matches with a
+ * `?` in a directory component).
+ */
 function toFastGlob(pattern: string): string {
-  return pattern
-    .replace(/\*{2,}/g, '*')
-    .replace(/[(){}|!+@]/g, (c) => `\\${c}`);
+  let out = '';
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      out += c + pattern[++i]!;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+      out += c;
+    } else if (c === '[') {
+      inClass = true;
+      out += c;
+    } else if (c === '?') {
+      out += '[^/]';
+    } else if (c === '*') {
+      while (pattern[i + 1] === '*') i++;
+      out += '*';
+    } else if ('(){}|!+@'.includes(c)) {
+      out += `\\${c}`;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 async function kindAt(abs: string): Promise<SourceMatch['kind'] | null> {
