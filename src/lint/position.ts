@@ -23,6 +23,11 @@ export class LineIndex {
     return { start: this.position(start), end: this.position(end) };
   }
 
+  /** The offset where a 1-based line starts. */
+  offsetOf(line: number): number {
+    return this.starts[line - 1] ?? this.text.length;
+  }
+
   /** The text of a 1-based line, without its line break. */
   lineText(line: number): string {
     const start = this.starts[line - 1] ?? this.text.length;

@@ -155,7 +155,21 @@ export const NoEmptyContinuation: Rule = {
   description: 'Empty continuation lines will become errors in a future release',
   url: docs('no-empty-continuation'),
   check(ctx) {
-    for (const w of ctx.parse.warnings) if (w.code === 'PARSE_EMPTY_CONTINUATION') ctx.report(w.range, 'Empty continuation line');
+    for (const w of ctx.parse.warnings) {
+      if (w.code !== 'PARSE_EMPTY_CONTINUATION') continue;
+      // Point at the blank lines themselves rather than at the end of the instruction.
+      const ins = ctx.model.ast.instructions.find((i) => i.range.start.offset <= w.range.start.offset && w.range.start.offset <= i.range.end.offset);
+      const blanks: number[] = [];
+      for (let line = (ins?.range.start.line ?? 0) + 1; ins && line < ins.range.end.line; line++) {
+        const inHeredoc = ins.heredocs.some((h) => h.range.start.line <= line && line <= h.range.end.line);
+        if (!inHeredoc && ctx.index.lineText(line).trim() === '') blanks.push(line);
+      }
+      if (blanks.length === 0) ctx.report(w.range, 'Empty continuation line');
+      for (const line of blanks) {
+        const start = ctx.index.position(ctx.index.offsetOf(line));
+        ctx.report({ start, end: ctx.index.position(start.offset + ctx.index.lineText(line).length) }, 'Empty continuation line');
+      }
+    }
   },
 };
 
