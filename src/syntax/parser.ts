@@ -106,7 +106,10 @@ class Parser {
       this.i++;
       last = j;
       const kind = lines.kind[j]!;
-      if (kind === 'comment') continue;
+      if (kind === 'comment') {
+        this.allComments.push(this.comment(j, skipSpace(text, lines.start[j]!, lines.end[j]!)));
+        continue;
+      }
       if (kind === 'blank') {
         emptyContinuation = true;
         continue;
