@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { applyLayers, createLayerStream, readLayer, saveImages } from '../../src/image/index.js';
+import type { LayerChange, LayerSource } from '../../src/image/index.js';
+import { Store } from '../../src/store/index.js';
+import { storeBusyboxImage, tempDir } from './fixtures.js';
+import { snapshot } from './tree.js';
+
+async function layer(source: LayerSource, options: { sourceDateEpoch?: number; workers?: number } = {}) {
+  const { stream, result } = await createLayerStream(source, options);
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(c);
+  return { blob: Buffer.concat(parts), ...(await result) };
+}
+
+test('whiteouts, opaque dirs and directory-over-file replacement', async () => {
+  const work = await tempDir();
+  try {
+    const lower = path.join(work, 'lower');
+    for (const d of ['a', 'b/sub', 'keep']) await fs.mkdir(path.join(lower, d), { recursive: true });
+    for (const f of ['a/x', 'a/y', 'b/old', 'b/sub/deep', 'c', 'keep/k']) await fs.writeFile(path.join(lower, f), f);
+    await fs.mkdir(path.join(lower, 'dir-becomes-file'));
+    await fs.writeFile(path.join(lower, 'dir-becomes-file/inner'), 'i');
+    const upper = path.join(work, 'upper');
+    await fs.mkdir(path.join(upper, 'b'), { recursive: true });
+    await fs.writeFile(path.join(upper, 'b/new'), 'new');
+    await fs.mkdir(path.join(upper, 'c'));
+    await fs.writeFile(path.join(upper, 'c/inner'), 'inner');
+    await fs.writeFile(path.join(upper, 'dir-becomes-file'), 'now a file');
+    const changes: LayerChange[] = [
+      { type: 'add', path: 'dir-becomes-file' },
+      { type: 'add', path: '/c/inner' },
+      { type: 'whiteout', path: 'a/x' },
+      { type: 'add', path: 'b/new' },
+      { type: 'opaque', path: 'b' },
+      { type: 'add', path: 'b' },
+      { type: 'add', path: 'c' },
+    ];
+    const l1 = await layer({ type: 'tree', root: lower });
+    const l2 = await layer({ type: 'changes', root: upper, changes });
+    const names: string[] = [];
+    await readLayer([l2.blob], async (e) => { names.push(e.path); });
+    assert.deepEqual(names, ['a/.wh.x', 'b', 'b/.wh..wh..opq', 'b/new', 'c', 'c/inner', 'dir-becomes-file']);
+    const root = path.join(work, 'root');
+    await applyLayers(root, [{ stream: [l1.blob], diffId: l1.diffId }, { stream: [l2.blob], diffId: l2.diffId }]);
+    const snap = await snapshot(root, { mtimes: false });
+    assert.deepEqual(Object.keys(snap).sort(), ['a', 'a/y', 'b', 'b/new', 'c', 'c/inner', 'dir-becomes-file', 'keep', 'keep/k']);
+    assert.match(snap['c']!, /^dir /);
+    assert.equal(await fs.readFile(path.join(root, 'dir-becomes-file'), 'utf8'), 'now a file');
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+});
+
+test('whiteouts in non-canonical archives apply to lower layers only', async () => {
+  const work = await tempDir();
+  try {
+    const tar = (await import('tar-stream')).default;
+    const pack = tar.pack();
+    const parts: Buffer[] = [];
+    const done = (async () => { for await (const c of pack) parts.push(c as Buffer); })();
+    pack.entry({ name: 'd/', type: 'directory' });
+    pack.entry({ name: 'd/mine' }, 'added by this layer');
+    pack.entry({ name: 'd/.wh..wh..opq' }, '');
+    pack.entry({ name: 'd/.wh.mine' }, '');
+    pack.finalize();
+    await done;
+    const root = path.join(work, 'root');
+    await fs.mkdir(path.join(root, 'd'), { recursive: true });
+    await fs.writeFile(path.join(root, 'd/lower'), 'from below');
+    await applyLayers(root, [{ stream: [Buffer.concat(parts)] }]);
+    assert.deepEqual(await fs.readdir(path.join(root, 'd')), ['mine']);
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+});
+
+async function makeCopy(root: string, order: string[], mtime: number): Promise<void> {
+  for (const name of order) {
+    const p = path.join(root, name);
+    await fs.mkdir(path.dirname(p), { recursive: true });
+    await fs.writeFile(p, `content of ${name}\n`.repeat(name.length * 1000));
+  }
+  const all = async (dir: string): Promise<void> => {
+    for (const n of await fs.readdir(dir)) {
+      const p = path.join(dir, n);
+      if ((await fs.lstat(p)).isDirectory()) await all(p);
+      await fs.utimes(p, mtime, mtime);
+    }
+  };
+  await all(root);
+}
+
+test('reproducible: same tree from two copies -> identical blobs and archives under SOURCE_DATE_EPOCH', async () => {
+  const work = await tempDir();
+  try {
+    const files = ['z/last', 'a/first', 'm/mid/deeper', 'b', 'ü-unicode', 'big/file'];
+    const one = path.join(work, 'one');
+    const two = path.join(work, 'two');
+    await makeCopy(one, files, 1800000000);
+    await makeCopy(two, [...files].reverse(), 1900000000);
+    await fs.writeFile(path.join(one, 'big/file'), Buffer.alloc(5 << 20, 3));
+    await fs.writeFile(path.join(two, 'big/file'), Buffer.alloc(5 << 20, 3));
+    const epoch = 1700000000;
+    const a = await layer({ type: 'tree', root: one }, { sourceDateEpoch: epoch, workers: 1 });
+    const b = await layer({ type: 'tree', root: two }, { sourceDateEpoch: epoch, workers: 3 });
+    assert.equal(a.digest, b.digest);
+    assert.equal(a.diffId, b.diffId);
+    assert.ok(a.blob.equals(b.blob));
+    const c = await layer({ type: 'tree', root: two });
+    assert.notEqual(c.diffId, a.diffId, 'without the clamp the mtimes differ');
+
+    const archives: Buffer[] = [];
+    for (const dir of ['s1', 's2']) {
+      const store = await Store.open({ root: path.join(work, dir) });
+      await storeBusyboxImage(store, ['repro/image:1']);
+      const parts: Buffer[] = [];
+      const sink = new (await import('node:stream')).Writable({ write(chunk, _e, cb) { parts.push(chunk as Buffer); cb(); } });
+      await saveImages(store, ['repro/image:1'], sink);
+      archives.push(Buffer.concat(parts));
+    }
+    assert.ok(archives[0]!.equals(archives[1]!), 'saved archives are byte-identical');
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+});
