@@ -1,4 +1,5 @@
 /** COPY and ADD: sources (files, URLs, heredocs) and a destination. */
+import { analyzeWord } from '../shell/index.js';
 import type { Argument, Heredoc, Instruction as AstInstruction } from '../syntax/ast.js';
 import { base, word } from './convert-basic.js';
 import { fail } from './errors.js';
@@ -61,7 +62,9 @@ function common(node: AstInstruction, flags: FlagSet) {
 
 export function convertCopy(node: AstInstruction, flags: FlagSet): CopyInstruction {
   const from = flags.word('from');
-  if (from && /\$./su.test(from.value)) {
+  // BuildKit expands the value with an empty environment and refuses any change.
+  const expanded = from ? analyzeWord(from.value, {}) : undefined;
+  if (from && (!expanded!.ok || expanded!.value !== from.value)) {
     fail('INSTR_FROM_VARIABLE', "'from' doesn't support variable expansion, define alias stage instead", from.range);
   }
   return { type: 'copy', ...common(node, flags), from, parents: flags.bool('parents') };

@@ -29,6 +29,7 @@ const cases: [string[], string, string, string?][] = [
   [['FROM alpine AS 1bad'], 'INSTR_INVALID_STAGE_NAME', '1:16-1:20'],
   [['FROM alpine AS a/b'], 'INSTR_INVALID_STAGE_NAME', '1:16-1:19'],
   [['FROM alpine', 'COPY --from=$X a b'], 'INSTR_FROM_VARIABLE', '2:13-2:15'],
+  [['FROM alpine', 'COPY --from=${X:-a} a b'], 'INSTR_FROM_VARIABLE', '2:13-2:20'],
   [['FROM alpine', 'RUN --mount=type=bind,target=/x,from=$S ls'], 'INSTR_FROM_VARIABLE', '2:33-2:40'],
   [['FROM alpine', 'ARG =x'], 'INSTR_BLANK_NAME', '2:5-2:6'],
   [['FROM alpine', 'SHELL sh -c'], 'INSTR_SHELL_NOT_JSON', '2:7-2:12'],
