@@ -21,7 +21,9 @@ export type LineKind = 'comment' | 'blank' | 'text';
 
 export const LINE_RULES: Rules = {
   comment: { match: new RegExp(`[${SPACE_CLASS}]*#[^\\n]*\\n?`), lineBreaks: true },
-  // White space up to the line break, or a white-space-only last line without one.
-  blank: { match: new RegExp(`[${SPACE_CLASS}]*\\n|[${SPACE_CLASS}]+$`), lineBreaks: true },
+  // White space up to the line break, or a white-space-only last line without one
+  // (`(?![^])` is end of input: moo compiles with the m flag, where `$` also matches
+  // before a lone `\r`).
+  blank: { match: new RegExp(`[${SPACE_CLASS}]*\\n|[${SPACE_CLASS}]+(?![^])`), lineBreaks: true },
   text: { match: /[^\n]+\n?/, lineBreaks: true },
 };
