@@ -11,6 +11,7 @@ import type { LintConfig, LintOptions, LintRule } from '../../src/lint/index.js'
  * - `good.Dockerfile` must keep it quiet;
  * - `bad.fixed.Dockerfile` (fixable rules) is what fixing the bad file must produce;
  * - `options.json` (optional): `{"config": {...}, "contextDir": "rel/dir"}`.
+ * Folders starting with `_` are not rules (`_corpus/` holds whole real-world Dockerfiles).
  */
 export interface RuleFixture {
   readonly name: string;
@@ -28,7 +29,7 @@ export const lintFixturesDir = path.join(fixturesDir, 'lint');
 const read = (file: string): string | undefined => (existsSync(file) ? readFileSync(file, 'utf8') : undefined);
 
 export function loadFixtures(): RuleFixture[] {
-  return readdirSync(lintFixturesDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name).sort().map((name) => {
+  return readdirSync(lintFixturesDir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('_')).map((e) => e.name).sort().map((name) => {
     const dir = path.join(lintFixturesDir, name);
     const rule = findRule(name);
     if (!rule) throw new Error(`fixtures/lint/${name}: no rule of that name`);
