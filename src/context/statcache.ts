@@ -3,22 +3,24 @@
  * ctime) it had and its content digest. If a file's lstat still shows the same
  * four values, its digest is reused without reading it, so re-hashing an
  * unchanged context costs one lstat per file. ctime catches changes that restore
- * the mtime (touch -r, tar extraction); nanosecond times make a same-tick rewrite
+ * the mtime (touch -r, tar extraction); fine-grained times make a same-tick rewrite
  * after hashing the only (accepted) blind spot, as with git's index.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import type { BigIntStats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 
+/** Times are the float milliseconds Node reports (sub-microsecond resolution);
+ * plain numbers keep the walk free of BigInt garbage. */
 interface Record {
-  size: string;
-  mtimeNs: string;
-  ino: string;
-  ctimeNs: string;
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  ctimeMs: number;
   digest: string;
 }
 
-const VERSION = 1;
+const VERSION = 2;
 
 export class StatCache {
   private readonly records = new Map<string, Record>();
@@ -49,15 +51,9 @@ export class StatCache {
   }
 
   /** The cached digest of `abs` if its stat is unchanged. */
-  lookup(abs: string, st: BigIntStats): string | undefined {
+  lookup(abs: string, st: Stats): string | undefined {
     const r = this.records.get(abs);
-    if (
-      r !== undefined &&
-      r.size === String(st.size) &&
-      r.mtimeNs === String(st.mtimeNs) &&
-      r.ino === String(st.ino) &&
-      r.ctimeNs === String(st.ctimeNs)
-    ) {
+    if (r !== undefined && r.size === st.size && r.mtimeMs === st.mtimeMs && r.ino === st.ino && r.ctimeMs === st.ctimeMs) {
       this.hits++;
       return r.digest;
     }
@@ -65,10 +61,8 @@ export class StatCache {
     return undefined;
   }
 
-  store(abs: string, st: BigIntStats, digest: string): void {
-    this.records.set(abs, {
-      size: String(st.size), mtimeNs: String(st.mtimeNs), ino: String(st.ino), ctimeNs: String(st.ctimeNs), digest,
-    });
+  store(abs: string, st: Stats, digest: string): void {
+    this.records.set(abs, { size: st.size, mtimeMs: st.mtimeMs, ino: st.ino, ctimeMs: st.ctimeMs, digest });
     this.dirty = true;
   }
 

@@ -1,4 +1,4 @@
-import type { BigIntStats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 /** Where the build context comes from: a directory, or a tar stream (`-`). */
@@ -37,5 +37,5 @@ export interface ContextEntry {
   /** Path relative to the context root (what `.dockerignore` sees). */
   contextPath: string;
   kind: 'file' | 'dir' | 'symlink' | 'other';
-  stat: BigIntStats;
+  stat: Stats;
 }

@@ -57,15 +57,18 @@ async function lstatOrNull(p: string): Promise<BigIntStats | null> {
 /** Reads the upper dir into a tree, pairing each entry with the base's stat. */
 async function scan(dir: string, rel: string, baseRoot: string | null, baseIsDir: boolean): Promise<Node[]> {
   const names = (await readdir(dir)).sort(byBytes);
-  const nodes: Node[] = [];
-  for (const name of names) {
+  // Stats of one directory in parallel (the thread pool overlaps the syscalls).
+  const nodes = await Promise.all(names.map(async (name): Promise<Node> => {
     const r = rel === '' ? name : `${rel}/${name}`;
     const abs = path.join(dir, name);
-    const st = await lstat(abs, { bigint: true });
-    const base = baseRoot !== null && baseIsDir ? await lstatOrNull(path.join(baseRoot, r)) : null;
-    const node: Node = { rel: r, abs, st, base, children: [] };
-    if (st.isDirectory()) node.children = await scan(abs, r, baseRoot, base?.isDirectory() ?? false);
-    nodes.push(node);
+    const [st, base] = await Promise.all([
+      lstat(abs, { bigint: true }),
+      baseRoot !== null && baseIsDir ? lstatOrNull(path.join(baseRoot, r)) : null,
+    ]);
+    return { rel: r, abs, st, base, children: [] };
+  }));
+  for (const node of nodes) {
+    if (node.st.isDirectory()) node.children = await scan(node.abs, node.rel, baseRoot, node.base?.isDirectory() ?? false);
   }
   return nodes;
 }

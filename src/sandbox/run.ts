@@ -68,6 +68,7 @@ interface RuncRun {
  */
 function runcRun(spec: RunSpec, runc: string, globalArgs: string[], id: string, bundle: string): Promise<RuncRun> {
   return new Promise((resolve, reject) => {
+    // Without --keep, runc deletes the container itself when it exits.
     const child = spawn(runc, [...globalArgs, 'run', '--bundle', bundle, id], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -149,6 +150,7 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
 
     containerCreated = true;
     const { exitCode } = await runcRun(spec, runc, globalArgs, id, bundle);
+    containerCreated = spec.signal?.aborted ?? false;
     if (spec.signal?.aborted) throw new SlipwayError('SANDBOX_ABORTED', 'RUN aborted');
     return { exitCode, durationMs: performance.now() - started };
   } catch (err) {
@@ -156,8 +158,9 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
     throw err;
   } finally {
     const problems: string[] = [];
+    // Only needed when runc may not have removed it (abort, failure in between).
     if (containerCreated) {
-      const r = await runCommand(runc, [...globalArgs, 'delete', '--force', id]);
+      const r = await runCommand(runc, [...globalArgs, 'delete', '--force', id]).catch((e: Error) => ({ code: 1, stdout: '', stderr: e.message }));
       if (r.code !== 0 && !/does not exist|not found/.test(r.stderr)) problems.push(r.stderr.trim());
     }
     let stillMounted = false;

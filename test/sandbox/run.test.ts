@@ -13,6 +13,7 @@ before(() => {
 });
 after(() => {
   assert.deepEqual(mountsUnder(sbx.tmp), []);
+  assert.equal(execFileSync('runc', ['--root', sbx.runcRoot, 'list', '-q'], { encoding: 'utf8' }), '');
   sbx.dispose();
 });
 
