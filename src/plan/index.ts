@@ -2,8 +2,9 @@
  * The build plan (see types.ts for its shape): pure data computed from typed
  * instructions and build options. No filesystem, no network, no process environment.
  */
+import { parse } from '../syntax/index.js';
 import type { Diagnostic } from '../syntax/ast.js';
-import type { TypedInstruction } from '../instructions/index.js';
+import { toInstructions, type TypedInstruction } from '../instructions/index.js';
 import { findCycles, linkDependencies, onbuildTriggers, reachable, resolveBases, resolveGlobalArgs, resolveTarget, splitStages, type RawStage } from './graph.js';
 import { hostPlatform, isPredefinedArg, platformArgs, proxyEnv } from './platform.js';
 import { Scope } from './scope.js';
@@ -74,6 +75,21 @@ export function createPlan(input: PlanInput, options: PlanOptions = {}): BuildPl
     if (!u.used) warnings.push({ code: 'PLAN_UNUSED_BUILD_ARG', message: `build-arg ${u.name} was not consumed by any ARG`, range: NOWHERE, severity: 'warning' });
   }
   return { stages: planned, target, stageCount: stages.length, globalArgs, buildArgs: uses, buildPlatform, targetPlatform, proxyEnv: proxyEnv(buildArgs), errors, warnings };
+}
+
+/**
+ * Parses, types and plans Dockerfile text held in memory: the whole front end in one
+ * call. Parse and instruction problems come first in `errors`/`warnings`.
+ */
+export function planDockerfile(text: string, options: PlanOptions = {}): BuildPlan {
+  const parsed = parse(text);
+  if (parsed.errors.length > 0) {
+    const p = createPlan({ instructions: [] }, options);
+    return { ...p, errors: [...parsed.errors], warnings: [...parsed.warnings] };
+  }
+  const typed = toInstructions(parsed.ast);
+  const p = createPlan({ instructions: typed.instructions, escape: parsed.escapeToken }, options);
+  return { ...p, errors: [...typed.errors, ...p.errors], warnings: [...parsed.warnings, ...typed.warnings, ...p.warnings] };
 }
 
 function startScope(st: RawStage, done: ReadonlyMap<number, Scope>, options: PlanOptions): { scope: Scope; known: boolean } {
