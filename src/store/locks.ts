@@ -74,6 +74,12 @@ async function sharedHolders(dir: string, name: string): Promise<string[]> {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Shared holds are reentrant within a process: a nested lease must not queue behind
+ * a waiting exclusive taker that is itself waiting for the outer lease (deadlock).
+ */
+const sharedHeld = new Map<string, { count: number; file?: string }>();
+
+/**
  * Acquires lock `name` in `dir` and returns its release function. Waits (polling)
  * until `timeoutMs` and then throws STORE_LOCK_TIMEOUT.
  */
@@ -88,11 +94,27 @@ export async function acquireLock(dir: string, name: string, mode: LockMode = 'e
     delay = Math.min(delay * 2, MAX_POLL_MS);
   };
   if (mode === 'shared') {
+    const key = path.join(dir, name);
+    const held = sharedHeld.get(key);
+    if (held && held.count > 0) {
+      held.count++;
+      return async () => releaseShared(key);
+    }
     const mine = path.join(dir, `${name}.shared.${process.pid}.${token}`);
     for (;;) {
       if (!(await heldByLiveProcess(exclusive))) {
         await fs.writeFile(mine, `${process.pid} ${token}\n`);
-        if (!(await heldByLiveProcess(exclusive))) return async () => fs.rm(mine, { force: true });
+        if (!(await heldByLiveProcess(exclusive))) {
+          const again = sharedHeld.get(key);
+          if (again && again.count > 0) {
+            // Another async path of this process got there first; keep one file.
+            await fs.rm(mine, { force: true });
+            again.count++;
+          } else {
+            sharedHeld.set(key, { count: 1, file: mine });
+          }
+          return async () => releaseShared(key);
+        }
         await fs.rm(mine, { force: true });
       }
       await wait();
@@ -118,6 +140,16 @@ export async function acquireLock(dir: string, name: string, mode: LockMode = 'e
   } catch (err) {
     await release();
     throw err;
+  }
+}
+
+async function releaseShared(key: string): Promise<void> {
+  const held = sharedHeld.get(key);
+  if (!held) return;
+  held.count--;
+  if (held.count === 0) {
+    sharedHeld.delete(key);
+    if (held.file) await fs.rm(held.file, { force: true });
   }
 }
 

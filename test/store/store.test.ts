@@ -1,0 +1,107 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { SlipwayError } from '../../src/errors.js';
+import { MediaType, chainId, sha256Digest, type Digest } from '../../src/oci/index.js';
+import { Store, pruneStore, verifyStore } from '../../src/store/index.js';
+import { storeBusyboxImage, tempDir } from '../image/fixtures.js';
+
+const code = (c: string) => (e: unknown) => e instanceof SlipwayError && e.code === c;
+
+async function withStore(fn: (store: Store, root: string) => Promise<void>): Promise<void> {
+  const root = await tempDir('slipway-store-');
+  try {
+    await fn(await Store.open({ root }), root);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+}
+
+test('putBlob verifies while streaming and never stores a bad blob', () => withStore(async (store, root) => {
+  const data = Buffer.from('hello blob\n');
+  const digest = sha256Digest(data);
+  const info = await store.putBlob(Readable.from([data.subarray(0, 3), data.subarray(3)]), { digest, size: data.length });
+  assert.deepEqual(info, { digest, size: data.length });
+  assert.ok((await store.readBlob(digest)).equals(data));
+  assert.deepEqual(await store.putBlob([data]), info, 'idempotent, digest computed when not given');
+  const other = sha256Digest('other');
+  await assert.rejects(store.putBlob([data], { digest: other }), code('STORE_DIGEST_MISMATCH'));
+  await assert.rejects(store.putBlob([data], { digest, size: data.length + 1 }), code('STORE_SIZE_MISMATCH'));
+  await assert.rejects(store.putBlob([data, data], { size: data.length }), code('STORE_SIZE_MISMATCH'));
+  assert.equal(await store.hasBlob(other), false);
+  assert.deepEqual(await fs.readdir(path.join(root, 'tmp')), []);
+  await assert.rejects(store.openBlob(other), code('STORE_BLOB_UNKNOWN'));
+}));
+
+test('corruption on disk is detected by reads and by verify', () => withStore(async (store) => {
+  const { digest } = await store.putBlob([Buffer.from('x'.repeat(1000))]);
+  await fs.chmod(store.blobPath(digest), 0o644);
+  await fs.writeFile(store.blobPath(digest), 'y'.repeat(1000));
+  await assert.rejects(store.readBlob(digest), code('STORE_BLOB_CORRUPT'));
+  await assert.rejects(async () => { for await (const _ of await store.openBlob(digest)) { /* drain */ } }, code('STORE_BLOB_CORRUPT'));
+  const report = await verifyStore(store);
+  assert.equal(report.ok, false);
+  assert.deepEqual(report.problems.map((p) => [p.code, p.digest]), [['BLOB_CORRUPT', digest]]);
+}));
+
+test('images: add, resolve by name/digest/ID prefix, tag, rmi, prune', () => withStore(async (store) => {
+  const img = await storeBusyboxImage(store, ['example/app:1']);
+  assert.deepEqual(img.names, ['docker.io/example/app:1']);
+  assert.equal((await store.resolveImage('example/app:1')).digest, img.digest);
+  assert.equal((await store.resolveImage('docker.io/example/app:1')).digest, img.digest);
+  assert.equal((await store.resolveImage(img.digest)).digest, img.digest);
+  assert.equal((await store.resolveImage(img.id)).digest, img.digest);
+  assert.equal((await store.resolveImage(img.id.slice(7, 19))).digest, img.digest);
+  assert.equal((await store.resolveImage(`example/app@${img.digest}`)).digest, img.digest);
+  await assert.rejects(store.resolveImage('example/app:2'), code('STORE_IMAGE_UNKNOWN'));
+  await assert.rejects(store.resolveImage('Bad Name'), code('REF_INVALID_FORMAT'));
+  await store.tag('example/app:1', 'localhost:5000/other:v2');
+  assert.deepEqual((await store.resolveImage('example/app:1')).names, ['docker.io/example/app:1', 'localhost:5000/other:v2']);
+  await assert.rejects(store.removeImage(img.id), code('STORE_IMAGE_IN_USE'));
+  assert.deepEqual(await store.removeImage('localhost:5000/other:v2'), { untagged: ['localhost:5000/other:v2'], deleted: [] });
+
+  const manifest = await store.getManifest(img.digest);
+  const config = await store.getConfig(manifest.config.digest);
+  const chain = chainId(config.rootfs.diff_ids);
+  await store.ensureLayerDir(chain, async (dir) => { await fs.writeFile(path.join(dir, 'marker'), 'x'); });
+  const orphan = await store.putBlob([Buffer.from('orphan')]);
+  const orphanChain = sha256Digest('not a chain of any image');
+  await store.ensureLayerDir(orphanChain, async () => undefined);
+  let pruned = await pruneStore(store);
+  assert.deepEqual(pruned.blobsRemoved, [orphan.digest]);
+  assert.deepEqual(pruned.layerDirsRemoved, [orphanChain]);
+  assert.ok(await store.hasLayerDir(chain));
+
+  assert.deepEqual(await store.removeImage('example/app:1'), { untagged: ['docker.io/example/app:1'], deleted: [img.digest] });
+  pruned = await pruneStore(store);
+  assert.equal(pruned.blobsRemoved.length, 4, 'manifest, config and two layers');
+  assert.deepEqual(pruned.layerDirsRemoved, [chain]);
+  assert.deepEqual(await store.listImages(), []);
+  assert.equal((await verifyStore(store)).ok, true);
+}));
+
+test('addImage refuses manifests whose blobs are missing or are indexes', () => withStore(async (store) => {
+  const config = await store.putJson({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }, MediaType.OciConfig);
+  const missing = sha256Digest('missing layer') as Digest;
+  const m = await store.putJson({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [{ mediaType: MediaType.OciLayerGzip, digest: missing, size: 5 }] }, MediaType.OciManifest);
+  await assert.rejects(store.addImage(m.digest, ['x:1']), code('STORE_IMAGE_INCOMPLETE'));
+  const idx = await store.putJson({ schemaVersion: 2, mediaType: MediaType.OciIndex, manifests: [] }, MediaType.OciIndex);
+  await assert.rejects(store.addImage(idx.digest, ['x:1']), code('STORE_NOT_A_MANIFEST'));
+  const ok = await store.putJson({ schemaVersion: 2, mediaType: MediaType.OciManifest, config, layers: [] }, MediaType.OciManifest);
+  await assert.rejects(store.addImage(ok.digest, ['x@' + ok.digest]), code('STORE_BAD_TAG'));
+  assert.deepEqual((await store.addImage(ok.digest, ['x:1'])).names, ['docker.io/library/x:1']);
+}));
+
+test('a layer dir appears complete or not at all', () => withStore(async (store, root) => {
+  const chain = sha256Digest('chain');
+  await assert.rejects(store.ensureLayerDir(chain, async (dir) => {
+    await fs.writeFile(path.join(dir, 'half'), 'x');
+    throw new Error('populate failed');
+  }), /populate failed/);
+  assert.equal(await store.hasLayerDir(chain), false);
+  assert.deepEqual(await fs.readdir(path.join(root, 'tmp')), []);
+  const dir = await store.ensureLayerDir(chain, async (d) => { await fs.writeFile(path.join(d, 'full'), 'y'); });
+  assert.deepEqual(await fs.readdir(dir), ['full']);
+}));
