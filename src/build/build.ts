@@ -1,19 +1,15 @@
-import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile, rename } from 'node:fs/promises';
-import os from 'node:os';
+import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
 import { SlipwayError } from '../errors.js';
 import { ociArchitecture } from '../image/image.js';
 import { pull } from '../registry/index.js';
 import { Store, defaultStoreRoot } from '../store/index.js';
-import { extractArchive } from './archive.js';
 import { applyStoreLayers, storeResolver } from './base.js';
 import { BuildCache } from './cache.js';
 import { exportOutputs, finalizeImage } from './finalize.js';
 import { planGraph } from './plantext.js';
 import { neededStages, stageAt } from './ids.js';
-import { loadIgnore } from './ignore.js';
+import { openContext } from '../context/index.js';
 import { FsManager } from './rootfs.js';
 import type { BuildRuntime, StageResult } from './runtime.js';
 import { runStage } from './stage.js';
@@ -27,19 +23,14 @@ import type { BuildOptions, BuildResult, StepResult } from './types.js';
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
-  const ctx = typeof options.context === 'string' ? { type: 'dir' as const, path: options.context } : options.context;
-  let tmpContext: string | undefined;
-  let contextDir: string;
-  if (ctx.type === 'dir') contextDir = path.resolve(ctx.path);
-  else {
-    tmpContext = await mkdtemp(path.join(os.tmpdir(), 'slipway-context-'));
-    const tarFile = path.join(tmpContext, 'context.tar');
-    await pipeline(ctx.stream, createWriteStream(tarFile));
-    contextDir = path.join(tmpContext, 'context');
-    const { mkdir } = await import('node:fs/promises');
-    await mkdir(contextDir);
-    await extractArchive(tarFile, contextDir, undefined);
-  }
+  const source = typeof options.context === 'string' ? { type: 'dir' as const, path: options.context } : options.context;
+  const root = options.root ?? defaultStoreRoot(options.env ?? process.env);
+  const dockerfileArg = options.dockerfileText !== undefined ? undefined : options.dockerfile ?? 'Dockerfile';
+  const context = await openContext(source, {
+    ...(dockerfileArg !== undefined ? { dockerfile: dockerfileArg } : {}),
+    statCachePath: path.join(root, 'build-statcache.json'),
+  });
+  const contextDir = context.root;
   try {
     const dockerfile = options.dockerfileText !== undefined ? undefined : path.resolve(contextDir, options.dockerfile ?? 'Dockerfile');
     let text: string;
@@ -58,7 +49,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(options.target !== undefined ? { target: options.target } : {}),
       platform,
     });
-    const store = await Store.open({ root: options.root ?? defaultStoreRoot(options.env ?? process.env) });
+    const store = await Store.open({ root });
     const env = options.env ?? process.env;
     const steps: StepResult[] = [];
     let nextId = 0;
@@ -70,8 +61,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       options, store, graph, contextDir, steps, emit, epoch: epoch!,
       cache: new BuildCache(store.root),
       fsm: new FsManager(store, applyStoreLayers),
-      ignored: await loadIgnore(contextDir, dockerfile),
-      statCache: new Map(),
+      ignored: (rel) => context.ignore.isExcluded(rel),
+      context,
       resolveImage: storeResolver(store, async (s, ref) => { await pull(ref, { store: s, env }); }),
       stage: (index) => {
         let p = running.get(index);
@@ -104,7 +95,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     emit({ type: 'build-done', imageId: image.imageId, manifestDigest: image.manifestDigest, time: Date.now() });
     return { ...image, steps, warnings: graph.warnings, durationMs: Date.now() - started };
   } finally {
-    if (tmpContext) await rm(tmpContext, { recursive: true, force: true });
+    await context.close();
   }
 }
 

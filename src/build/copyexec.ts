@@ -26,6 +26,8 @@ export interface CopyExecOptions {
   readonly exclude?: readonly string[];
   /** ADD: extracts a local archive into a directory of the target. */
   readonly extract?: (archive: string, destDir: string, owner: Owner | undefined) => Promise<void>;
+  /** .dockerignore verdict for a path relative to the source root (context only). */
+  readonly ignored?: (rel: string) => boolean;
   /** Times for created parent directories (SOURCE_DATE_EPOCH), seconds. */
   readonly createdTime?: number;
 }
@@ -82,13 +84,13 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
   const modeOf = (st: Stats): number => (o.chmod ? o.chmod(st.mode & 0o7777, st.isDirectory()) : st.mode & 0o7777);
 
   // Copies one entry (not following a final symlink unless `follow`), recursing into directories.
-  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean): Promise<void> => {
+  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string): Promise<void> => {
     const st = follow ? await stat(src) : await lstat(src);
     const existing = await lstatOrNull(dst);
     if (existing && (existing.isDirectory() !== st.isDirectory() || !st.isDirectory())) await rm(dst, { recursive: true, force: true });
     if (st.isDirectory()) {
       if (!existing?.isDirectory()) await mkdir(dst);
-      await copyChildren(src, dst, rel);
+      await copyChildren(src, dst, rel, rootRel);
       await chmod(dst, modeOf(st));
       const own = ownerOf(st);
       await lchown(dst, own.uid, own.gid);
@@ -110,12 +112,13 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     await utimes(dst, st.atime, st.mtime);
   };
 
-  const copyChildren = async (srcDir: string, dstDir: string, relDir: string): Promise<void> => {
+  const copyChildren = async (srcDir: string, dstDir: string, relDir: string, rootRelDir: string): Promise<void> => {
     const names = (await readdir(srcDir)).sort();
     for (const name of names) {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
-      if (excluded(rel)) continue;
-      await copyEntry(path.join(srcDir, name), path.join(dstDir, name), rel, false);
+      const rootRel = rootRelDir === '' ? name : `${rootRelDir}/${name}`;
+      if (excluded(rel) || o.ignored?.(rootRel)) continue;
+      await copyEntry(path.join(srcDir, name), path.join(dstDir, name), rel, false, rootRel);
     }
   };
 
@@ -124,7 +127,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     switch (item.type) {
       case 'contents': {
         const dst = await mkdirInRoot(o.targetRoot, item.to, o.owner, time);
-        await copyChildren(src, dst, '');
+        await copyChildren(src, dst, '', item.from === '.' ? '' : item.from);
         break;
       }
       case 'file': {
@@ -132,7 +135,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
         await mkdirInRoot(o.targetRoot, path.posix.dirname(item.to), o.owner, time);
         const dst = await resolveInRoot(o.targetRoot, item.to, false);
         // A top-level symlink source is followed (BuildKit's FollowSymlinks), inside the source root.
-        await copyEntry(src, dst, path.posix.basename(item.from), true);
+        await copyEntry(src, dst, path.posix.basename(item.from), true, item.from);
         break;
       }
       case 'extract': {

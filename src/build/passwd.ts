@@ -67,15 +67,19 @@ export async function resolveOwner(spec: string, files: IdFiles): Promise<Owner 
     uid = entry.uid;
     gid = entry.gid;
   }
+  const groups = parseGroup((await files.group()) ?? '');
   if (group !== undefined && group !== '') {
     if (NUMERIC.test(group)) gid = Number(group);
     else {
-      const entry = parseGroup((await files.group()) ?? '').find((g) => g.name === group);
+      const entry = groups.find((g) => g.name === group);
       if (!entry) throw new SlipwayError('BUILD_UNKNOWN_GROUP', `unable to find group ${group}: no matching entries in group file`);
       gid = entry.gid;
     }
+    return { uid, gid, additionalGids: [gid] };
   }
-  return { uid, gid };
+  // Without an explicit group the process also gets the groups that list the user (runc's getgrouplist).
+  const member = NUMERIC.test(user) ? [] : groups.filter((g) => g.members.includes(user)).map((g) => g.gid);
+  return { uid, gid, additionalGids: [...new Set([gid, ...member])] };
 }
 
 /** `--chown` differs from RUN users only for numeric uids: gid is then the uid itself. */
@@ -83,5 +87,6 @@ export async function resolveChown(spec: string, files: IdFiles): Promise<Owner>
   const colon = spec.indexOf(':');
   const user = colon >= 0 ? spec.slice(0, colon) : spec;
   if (NUMERIC.test(user) && colon < 0) return { uid: Number(user), gid: Number(user) };
-  return resolveOwner(spec, files);
+  const { uid, gid } = await resolveOwner(spec, files);
+  return { uid, gid };
 }

@@ -4,7 +4,7 @@ import type { BuildCache } from './cache.js';
 import type { ImageState } from './config.js';
 import type { ExecGraph, SourceLocation } from './graph.js';
 import type { FsManager, StageFs } from './rootfs.js';
-import type { StatCache } from './sources.js';
+import type { BuildContext } from '../context/index.js';
 import type { BuildOptions, ProgressEvent, StepResult } from './types.js';
 
 /** What a finished stage hands to the stages that use it. */
@@ -29,7 +29,8 @@ export interface BuildRuntime {
   readonly contextDir: string;
   /** .dockerignore verdict for a context-relative path. */
   readonly ignored: (rel: string) => boolean;
-  readonly statCache: StatCache;
+  /** The opened context: source resolution and content hashing with a persisted stat cache. */
+  readonly context: BuildContext;
   readonly resolveImage: ImageResolver;
   /** Stage results by index, started on demand (independent stages run in parallel). */
   readonly stage: (index: number) => Promise<StageResult>;

@@ -12,7 +12,7 @@ import type { ExecStep } from './graph.js';
 import { resolveChown, type Owner } from './passwd.js';
 import type { FsLayer, StageFs } from './rootfs.js';
 import type { BuildRuntime } from './runtime.js';
-import { hashMatches, matchSource } from './sources.js';
+import { matchSource } from './sources.js';
 import { cached, remember } from './stage.js';
 
 type CopyStep = Extract<ExecStep, { kind: 'copy' }>;
@@ -60,12 +60,8 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
   if (step.from.type === 'stage') inputs = `stage:${(await rt.stage(step.from.index)).key}`;
   else if (step.from.type === 'image') inputs = `image:${(await rt.resolveImage(step.from.ref, { pull: false, stepId: 0 })).id}`;
   else {
-    const parts: string[] = [];
-    for (const s of local) {
-      const matches = await matchSource(rt.contextDir, s, { ...(ignored ? { ignored } : {}) });
-      parts.push(await hashMatches(rt.contextDir, matches, { exclude: step.exclude, ...(ignored ? { ignored } : {}), owners: false, cache: rt.statCache }));
-    }
-    inputs = parts.join(',');
+    // Every source must match something (BuildKit: "not found"); the hash covers names, modes and contents.
+    inputs = local.length > 0 ? await rt.context.hash(await rt.context.resolveSources([...local])) : '';
   }
   for (const d of downloads) inputs += `,url:${d.url}:${createHash('sha256').update(d.data).digest('hex')}`;
   const key = stepKey(parent, JSON.stringify({ createdBy, workdir, from: step.from, inline: step.inline, exclude: step.exclude, unpack: step.unpack }), inputs);
@@ -91,7 +87,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
       }
       const items = planCopy({ sources, dest: step.dest, workdir, destIsDir, parents: step.parents, extract: step.add && step.unpack !== false, heredocCount: step.inline.length + downloads.length });
       await executeCopy({
-        sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude,
+        sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude, ...(ignored ? { ignored } : {}),
         ...(owner ? { owner } : {}), ...(chmod ? { chmod } : {}), ...(time !== undefined ? { createdTime: time } : {}),
         extract: extractArchive,
       });

@@ -10,7 +10,6 @@ import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
 import { resolveOwner, type Owner } from './passwd.js';
 import type { FsLayer, StageFs } from './rootfs.js';
 import type { BuildRuntime } from './runtime.js';
-import { hashMatches } from './sources.js';
 import { cached, remember } from './stage.js';
 
 type RunStep = Extract<ExecStep, { kind: 'run' }>;
@@ -24,6 +23,15 @@ export async function ownerFor(rt: BuildRuntime, fs: StageFs, user: string): Pro
   return rt.fsm.view(fs, async (root) => {
     const read = async (p: string) => readFile(await resolveInRoot(root, p), 'utf8').catch(() => undefined);
     return resolveOwner(user, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
+  });
+}
+
+/** The process identity for USER: uid, gid and supplementary groups from the image. */
+async function runUser(rt: BuildRuntime, fs: StageFs, user: string): Promise<{ uid: number; gid: number; additionalGids: number[] }> {
+  return rt.fsm.view(fs, async (root) => {
+    const read = async (p: string) => readFile(await resolveInRoot(root, p), 'utf8').catch(() => undefined);
+    const o = await resolveOwner(user, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
+    return { uid: o.uid, gid: o.gid, additionalGids: o.additionalGids ?? [o.gid] };
   });
 }
 
@@ -77,13 +85,13 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
     const from = m.from!;
     if (from.type === 'stage') inputs.push((await rt.stage(from.index)).key);
     else if (from.type === 'image') inputs.push(from.ref);
-    else inputs.push(await hashMatches(rt.contextDir, [{ path: m.type === 'bind' ? m.source : m.source ?? '', kind: 'dir' }], { owners: false, ignored: rt.ignored, cache: rt.statCache }));
+    else inputs.push(await rt.context.hash(await rt.context.resolveSources([(m.type === 'bind' ? m.source : m.source ?? '') || '.'], { wildcards: false })));
   }
   const key = stepKey(parent, JSON.stringify({ args, env, user, cwd, network, script: step.script ?? null, mounts: step.mounts.map(mountKey) }), inputs.join(','));
   const hit = await cached(rt, key);
   if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
 
-  const owner = user === '' ? { uid: 0, gid: 0, additionalGids: [] as number[] } : { ...(await ownerFor(rt, fs, user)), additionalGids: [] as number[] };
+  const owner = user === '' ? { uid: 0, gid: 0, additionalGids: [0] } : await runUser(rt, fs, user);
   const tail: string[] = [];
   let partial = '';
   const onOutput = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {

@@ -14,7 +14,8 @@ test('names resolve through passwd/group; numbers stand for themselves', async (
   assert.deepEqual(await resolveChown('1000', files), { uid: 1000, gid: 1000 });
   assert.deepEqual(await resolveChown('7:8', files), { uid: 7, gid: 8 });
   assert.deepEqual(await resolveChown('1000:staff', files), { uid: 1000, gid: 50 });
-  assert.deepEqual(await resolveOwner('1000', files), { uid: 1000, gid: 1001 });
+  assert.deepEqual(await resolveOwner('1000', files), { uid: 1000, gid: 1001, additionalGids: [1001] });
+  assert.deepEqual(await resolveOwner('app', files), { uid: 1000, gid: 1001, additionalGids: [1001, 50] });
   assert.equal(await code(resolveChown('nobody', files)), 'BUILD_UNKNOWN_USER');
   assert.equal(await code(resolveChown('app:nogroup', files)), 'BUILD_UNKNOWN_GROUP');
   assert.equal(await code(resolveChown('app', { passwd: async () => undefined, group: async () => undefined })), 'BUILD_UNKNOWN_USER');
