@@ -74,7 +74,7 @@ export async function downloadBlob(client: RegistryClient, repository: string, d
 
   emit('transfer', 0);
   try {
-    await store.putBlob(resumable(), { digest: desc.digest, size: desc.size });
+    await store.putBlob(coalesce(resumable()), { digest: desc.digest, size: desc.size });
   } catch (err) {
     if (err instanceof SlipwayError && (err.code === 'STORE_DIGEST_MISMATCH' || err.code === 'STORE_SIZE_MISMATCH')) {
       throw registryError('REGISTRY_DIGEST_MISMATCH', `${where} failed verification: ${err.message}; nothing was stored`, err);
@@ -83,6 +83,25 @@ export async function downloadBlob(client: RegistryClient, repository: string, d
     throw registryError('REGISTRY_UNREACHABLE', `${where}: ${(err as { code?: string }).code ?? (err as Error).message}`, err);
   }
   emit('done', desc.size);
+}
+
+/**
+ * Joins small socket reads (16-64 kB) into ~1 MiB pieces: the store awaits one file write
+ * per piece, and thousands of small writes cost more than the copy.
+ */
+async function* coalesce(source: AsyncIterable<Buffer>, target = 1 << 20): AsyncGenerator<Buffer> {
+  let parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of source) {
+    parts.push(chunk);
+    size += chunk.length;
+    if (size >= target) {
+      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
+      parts = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(parts, size);
 }
 
 /** Runs `fn` over `items` with at most `limit` in flight; the first failure rejects. */

@@ -53,8 +53,8 @@ export async function tarOf(entries: FixtureEntry[]): Promise<Buffer> {
 
 /** Assembles config and manifest around already-built layers (tar bytes, compressed or not). */
 export function assemble(layers: { tar: Buffer; gzip: boolean }[], config: Record<string, unknown> = {},
-  platform: { architecture: string; variant?: string } = { architecture: 'amd64' }): FixtureImage {
-  const layerBlobs = layers.map((l) => blob(l.gzip ? gzipSync(l.tar, { level: 6 }) : l.tar, l.gzip ? OCI_LAYER_GZIP : OCI_LAYER));
+  platform: { architecture: string; variant?: string } = { architecture: 'amd64' }, level = 6): FixtureImage {
+  const layerBlobs = layers.map((l) => blob(l.gzip ? gzipSync(l.tar, { level }) : l.tar, l.gzip ? OCI_LAYER_GZIP : OCI_LAYER));
   const configJson = {
     created: '2024-01-01T00:00:00Z',
     ...platform,
@@ -100,14 +100,18 @@ export function busyboxImage(): Promise<FixtureImage> {
   return busyboxCache;
 }
 
-/** An image of `count` uncompressed layers of `layerBytes` random bytes each (for benchmarks). */
+/**
+ * An image of `count` gzip layers of `layerBytes` random bytes each (for benchmarks).
+ * Compressed because skopeo compresses uncompressed layers on the way to a registry: with
+ * gzip layers both tools move the same bytes.
+ */
 export async function randomImage(count: number, layerBytes: number): Promise<FixtureImage> {
   const layers = [];
   for (let i = 0; i < count; i++) {
     const data = randomBytes(layerBytes);
-    layers.push({ tar: await tarOf([{ type: 'file', path: `data-${i}.bin`, data, mode: 0o644 }]), gzip: false });
+    layers.push({ tar: await tarOf([{ type: 'file', path: `data-${i}.bin`, data, mode: 0o644 }]), gzip: true });
   }
-  return assemble(layers);
+  return assemble(layers, {}, { architecture: 'amd64' }, 1);
 }
 
 async function writeBlobs(dir: string, blobs: FixtureBlob[]): Promise<void> {

@@ -1,0 +1,88 @@
+/**
+ * Registry push and pull of a >= 100 MB image to a loopback `docker-registry`, slipway
+ * against `skopeo copy` in the same run. Prints medians and the ratio skopeo/slipway
+ * (above 1 means slipway is faster).
+ *
+ *   npx tsc -p tsconfig.json --outDir dist-registry && node dist-registry/bench/registry.js
+ *   BENCH_MB=200 BENCH_RUNS=5 node dist-registry/bench/registry.js
+ *
+ * Both sides move the same bytes: pushes send two images of identical shape (distinct
+ * random content, so neither finds the other's blobs in the registry), pulls fetch the
+ * same image into a fresh destination (slipway's store vs skopeo's OCI layout) each run.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { closeIdleConnections, pull, push } from '../src/registry/index.js';
+import { Store } from '../src/store/index.js';
+import { startRegistry } from '../test/registry/harness.js';
+import { importIntoStore, randomImage, writeOciLayout } from '../test/registry/image-fixture.js';
+
+const run = promisify(execFile);
+const totalMb = Number(process.env.BENCH_MB ?? 120);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const layers = 4;
+const layerBytes = Math.ceil((totalMb * 1024 * 1024) / layers);
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function time(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+async function main(): Promise<void> {
+  const reg = await startRegistry('plain');
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'slipway-bench-registry-'));
+  try {
+    const results = { slipwayPush: [] as number[], skopeoPush: [] as number[], slipwayPull: [] as number[], skopeoPull: [] as number[] };
+    let imageBytes = 0;
+    for (let i = 0; i < runs; i++) {
+      // Fresh content each run: a push must never find its blobs already there.
+      const mine = await randomImage(layers, layerBytes);
+      const theirs = await randomImage(layers, layerBytes);
+      imageBytes = mine.layers.reduce((n, l) => n + l.size, 0) + mine.config.size;
+      const store = await Store.open({ root: path.join(scratch, `store-${i}`) });
+      await importIntoStore(store, mine, 'bench.local/image:src');
+      const layout = path.join(scratch, `layout-${i}`);
+      await writeOciLayout(layout, theirs, 'latest');
+      const slipwayRef = `${reg.host}/bench/slipway-${i}:1`;
+      const skopeoRef = `${reg.host}/bench/skopeo-${i}:1`;
+      // Alternate who goes first so caches and background load do not favour one side.
+      const pushSlipway = async () => results.slipwayPush.push(await time(() => push('bench.local/image:src', slipwayRef, { store, env: reg.env })));
+      const pushSkopeo = async () => results.skopeoPush.push(await time(() => run('skopeo', ['copy', '-q', '--dest-tls-verify=false', `oci:${layout}:latest`, `docker://${skopeoRef}`])));
+      if (i % 2 === 0) { await pushSlipway(); await pushSkopeo(); } else { await pushSkopeo(); await pushSlipway(); }
+      closeIdleConnections();
+      const pullSlipway = async () => {
+        const dest = await Store.open({ root: path.join(scratch, `pull-store-${i}`) });
+        results.slipwayPull.push(await time(() => pull(slipwayRef, { store: dest, env: reg.env })));
+      };
+      const pullSkopeo = async () => results.skopeoPull.push(await time(() =>
+        run('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${slipwayRef}`, `oci:${path.join(scratch, `pull-layout-${i}`)}:latest`])));
+      if (i % 2 === 0) { await pullSlipway(); await pullSkopeo(); } else { await pullSkopeo(); await pullSlipway(); }
+      closeIdleConnections();
+      await rm(path.join(scratch, `store-${i}`), { recursive: true, force: true });
+      await rm(path.join(scratch, `pull-store-${i}`), { recursive: true, force: true });
+      await rm(path.join(scratch, `pull-layout-${i}`), { recursive: true, force: true });
+      await rm(layout, { recursive: true, force: true });
+    }
+    const mb = imageBytes / 1024 / 1024;
+    const row = (name: string, ours: number[], peer: number[]) => {
+      const a = median(ours);
+      const b = median(peer);
+      return `${name.padEnd(5)} slipway ${a.toFixed(0).padStart(6)} ms (${(mb / (a / 1000)).toFixed(0).padStart(4)} MB/s)   skopeo ${b.toFixed(0).padStart(6)} ms (${(mb / (b / 1000)).toFixed(0).padStart(4)} MB/s)   ratio skopeo/slipway ${(b / a).toFixed(2)}x`;
+    };
+    console.log(`registry bench: ${mb.toFixed(1)} MB image (${layers} layers), ${runs} runs, medians, loopback docker-registry`);
+    console.log(row('push', results.slipwayPush, results.skopeoPush));
+    console.log(row('pull', results.slipwayPull, results.skopeoPull));
+  } finally {
+    closeIdleConnections();
+    await reg.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
