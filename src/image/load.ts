@@ -5,6 +5,7 @@ import { SlipwayError, isSlipwayError } from '../errors.js';
 import { isDigest, type Digest } from '../oci/index.js';
 import type { BlobInfo, ImageRecord, Store } from '../store/index.js';
 import { loadDockerManifest, loadOciIndex, type ArchiveContents } from './load-formats.js';
+import type { ByteSource } from './layer-reader.js';
 import { normaliseLayerPath } from './paths.js';
 
 /** Metadata files are small; anything bigger under these names is hostile. */
@@ -15,8 +16,8 @@ function bad(message: string, code = 'LOAD_BAD_ARCHIVE'): SlipwayError {
   return new SlipwayError(code, message);
 }
 
-async function* maybeGunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-  const it = source[Symbol.asyncIterator]();
+async function* maybeGunzip(source: ByteSource): AsyncGenerator<Buffer> {
+  const it = (Symbol.asyncIterator in source ? source : Readable.from(source))[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
   const first = await it.next();
   if (first.done) throw bad('archive is empty');
   const head = Buffer.from(first.value);
@@ -34,7 +35,7 @@ async function* maybeGunzip(source: AsyncIterable<Uint8Array>): AsyncGenerator<B
  * store under their computed digest; metadata stays in memory; symlinks and
  * hardlinks between entries (legacy archives dedupe layers so) become aliases.
  */
-async function readArchive(store: Store, source: AsyncIterable<Uint8Array>): Promise<ArchiveContents> {
+async function readArchive(store: Store, source: ByteSource): Promise<ArchiveContents> {
   const contents: ArchiveContents = { files: new Map(), meta: new Map() };
   const aliases: [string, string][] = [];
   const extract = tar.extract();
@@ -94,7 +95,7 @@ async function readArchive(store: Store, source: AsyncIterable<Uint8Array>): Pro
  * and every layer's diff_id against the config before any image is recorded; on
  * error nothing is tagged (verified blobs may stay until prune).
  */
-export async function loadArchive(store: Store, source: AsyncIterable<Uint8Array>): Promise<ImageRecord[]> {
+export async function loadArchive(store: Store, source: ByteSource): Promise<ImageRecord[]> {
   return store.lease(async () => {
     const contents = await readArchive(store, source);
     if (contents.meta.has('index.json')) return loadOciIndex(store, contents);
