@@ -1,0 +1,114 @@
+/**
+ * What this buildah lacks (heredocs, RUN --mount, COPY --parents/--exclude), checked
+ * against expected trees written by hand, in images read back with skopeo + umoci.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { archiveConfig, cleanup, makeContext, slipway, tree, unpack } from './harness.js';
+
+after(cleanup);
+
+const ROOTFS = 'FROM scratch\nCOPY rootfs/ /\n';
+const under = (entries: string[], ...prefixes: string[]) => entries.filter((e) => prefixes.some((p) => e.split(' ')[1]!.startsWith(p)));
+const read = (root: string, p: string) => readFileSync(path.join(root, p), 'utf8');
+
+test('heredocs: RUN scripts (plain, <<-, #! as a file), COPY of several heredocs, expansion unless quoted', async () => {
+  const dockerfile = `${ROOTFS}RUN <<EOF
+echo one > /h1
+echo two >> /h1
+EOF
+RUN <<-EOT
+\techo "tabbed" > /h2
+\tEOT
+RUN <<'EOF'
+#!/bin/sh
+echo "script $0" > /h3
+EOF
+COPY <<A <<B /docs/
+alpha
+A
+beta
+B
+ARG NAME=world
+COPY <<EOF /greet
+hello $NAME
+EOF
+COPY <<'EOF' /raw
+hello $NAME
+EOF
+`;
+  const built = await slipway(makeContext({ Dockerfile: dockerfile }));
+  const root = await unpack(built.archive);
+  assert.equal(read(root, 'h1'), 'one\ntwo\n');
+  assert.equal(read(root, 'h2'), 'tabbed\n');
+  assert.equal(read(root, 'h3'), 'script /dev/pipes/EOF\n');
+  assert.equal(read(root, 'greet'), 'hello world\n');
+  assert.equal(read(root, 'raw'), 'hello $NAME\n');
+  const t = tree(root);
+  assert.deepEqual(under(t, 'docs', 'greet', 'raw', 'h1', 'h2', 'h3').map((e) => e.replace(/ [0-9a-f]{16}$/, '')), [
+    'd docs 755 0:0',
+    'f docs/A 644 0:0',
+    'f docs/B 644 0:0',
+    'f greet 644 0:0',
+    'f h1 644 0:0',
+    'f h2 644 0:0',
+    'f h3 644 0:0',
+    'f raw 644 0:0',
+  ]);
+  assert.equal(read(root, 'docs/A'), 'alpha\n');
+  assert.equal(read(root, 'docs/B'), 'beta\n');
+  const history = (await archiveConfig(built.archive)).history as { created_by: string }[];
+  assert.ok(history.some((h) => h.created_by === 'COPY <<A <<B /docs/ # buildkit'));
+});
+
+test('RUN --mount: cache kept between builds, bind from a stage and the context, tmpfs, secrets never stored', async () => {
+  const dockerfile = `FROM scratch AS base
+COPY rootfs/ /
+FROM base AS data
+RUN mkdir /data && echo from-stage > /data/file
+FROM base
+RUN --mount=type=cache,target=/cache,id=features-c1 sh -c 'echo x >> /cache/log; wc -l < /cache/log > /cache-count'
+RUN --mount=type=bind,from=data,source=/data,target=/mnt cat /mnt/file > /from-stage
+RUN --mount=type=bind,source=ctxdir,target=/ctx cat /ctx/f > /from-context
+RUN --mount=type=tmpfs,target=/scratch sh -c 'echo t > /scratch/t && ls /scratch > /tmpfs-list'
+RUN --mount=type=secret,id=tok wc -c < /run/secrets/tok > /secret-len
+RUN --mount=type=secret,id=tok,env=TOKEN sh -c 'echo \${#TOKEN} > /secret-env-len'
+`;
+  const ctx = makeContext({ Dockerfile: dockerfile, 'ctxdir/f': 'from-context\n', 'tok.txt': 's3cr3t-value' });
+  const secrets = [{ type: 'file' as const, id: 'tok', src: path.join(ctx, 'tok.txt') }];
+  const first = await slipway(ctx, { secrets, noCache: true });
+  const root = await unpack(first.archive);
+  assert.equal(read(root, 'cache-count'), '1\n');
+  assert.equal(read(root, 'from-stage'), 'from-stage\n');
+  assert.equal(read(root, 'from-context'), 'from-context\n');
+  assert.equal(read(root, 'tmpfs-list'), 't\n');
+  assert.equal(read(root, 'secret-len'), '12\n');
+  assert.equal(read(root, 'secret-env-len'), '12\n');
+  for (const gone of ['cache', 'mnt', 'ctx', 'scratch', 'run/secrets']) assert.equal(existsSync(path.join(root, gone)), false, gone);
+  assert.equal(readFileSync(first.archive).includes('s3cr3t-value'), false, 'the secret is in no layer and no history');
+  const second = await slipway(ctx, { secrets, noCache: true });
+  assert.equal(read(await unpack(second.archive), 'cache-count'), '2\n');
+});
+
+test('COPY --parents keeps paths (from the root or a /./ pivot); --exclude leaves files out', async () => {
+  const dockerfile = `${ROOTFS}COPY --parents a/*/f.txt /out/\nCOPY --parents x/./y/z.txt /pivot/\nCOPY --exclude=*.md --exclude=sub/skip docs/ /docs/\n`;
+  const files = { 'a/1/f.txt': '1', 'a/2/f.txt': '2', 'a/2/g.txt': 'g', 'x/y/z.txt': 'z', 'docs/readme.md': 'r', 'docs/keep.txt': 'k', 'docs/sub/skip/s': 's', 'docs/sub/ok': 'o', Dockerfile: dockerfile };
+  const root = await unpack((await slipway(makeContext(files))).archive);
+  assert.deepEqual(under(tree(root), 'out', 'pivot', 'docs').map((e) => e.replace(/ [0-9a-f]{16}$/, '')), [
+    'd docs 755 0:0',
+    'f docs/keep.txt 644 0:0',
+    'd docs/sub 755 0:0',
+    'f docs/sub/ok 644 0:0',
+    'd out 755 0:0',
+    'd out/a 755 0:0',
+    'd out/a/1 755 0:0',
+    'f out/a/1/f.txt 644 0:0',
+    'd out/a/2 755 0:0',
+    'f out/a/2/f.txt 644 0:0',
+    'd pivot 755 0:0',
+    'd pivot/y 755 0:0',
+    'f pivot/y/z.txt 644 0:0',
+  ]);
+});
