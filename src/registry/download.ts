@@ -16,7 +16,7 @@ import { header, type HttpResponse } from './transport.js';
  * blob again and the first N bytes are skipped, so the store sees one continuous stream.
  */
 export async function downloadBlob(client: RegistryClient, repository: string, desc: Descriptor, store: Store,
-  progress: ProgressListener = () => undefined): Promise<void> {
+  progress: ProgressListener = () => undefined, signal?: AbortSignal): Promise<void> {
   const emit = (phase: 'transfer' | 'retry' | 'done', current: number) =>
     progress({ type: 'blob', action: 'pull', digest: desc.digest, size: desc.size, phase, current });
   const where = `blob ${desc.digest} from ${client.host}/${repository}`;
@@ -51,6 +51,8 @@ export async function downloadBlob(client: RegistryClient, repository: string, d
             chunk = chunk.subarray(n);
             if (chunk.length === 0) continue;
           }
+          // Another blob of the same pull failed: stop, and let the store drop the temp file.
+          signal?.throwIfAborted();
           offset += chunk.length;
           yield chunk;
           const now = Date.now();
@@ -64,7 +66,7 @@ export async function downloadBlob(client: RegistryClient, repository: string, d
         throw Object.assign(new Error(`${where}: connection closed at byte ${offset} of ${desc.size}`), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
       } catch (err) {
         res.body.destroy();
-        if (!isTransientError(err) || ++failures >= client.retry.attempts) throw err;
+        if (signal?.aborted || !isTransientError(err) || ++failures >= client.retry.attempts) throw err;
         emit('retry', offset);
         await sleep(backoff(client.retry, failures - 1));
         res = await open(offset);
@@ -104,22 +106,29 @@ async function* coalesce(source: AsyncIterable<Buffer>, target = 1 << 20): Async
   if (size > 0) yield Buffer.concat(parts, size);
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight; the first failure rejects. */
-export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+/**
+ * Runs `fn` over `items` with at most `limit` in flight. On the first failure the signal
+ * given to `fn` aborts, no new item starts, and the call waits for the ones in flight to
+ * stop before rethrowing: nothing is left half-written when it returns.
+ */
+export async function mapLimit<T, R>(items: readonly T[], limit: number,
+  fn: (item: T, index: number, signal: AbortSignal) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
+  const controller = new AbortController();
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const i = next++;
       try {
-        results[i] = await fn(items[i]!, i);
-      } catch (err) {
-        failed = true;
-        throw err;
+        results[i] = await fn(items[i]!, i, controller.signal);
+      } catch (error) {
+        failure ??= { error };
+        controller.abort();
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
   return results;
 }

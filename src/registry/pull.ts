@@ -66,12 +66,12 @@ async function pullFrom(endpoint: Endpoint, ref: ImageReference, options: PullOp
   let downloadedBlobs = 0;
   const names = ref.tag !== undefined && ref.digest === undefined ? [formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })] : [];
   const image = await store.lease(async () => {
-    await mapLimit(blobs, options.concurrency ?? 3, async (desc) => {
+    await mapLimit(blobs, options.concurrency ?? 3, async (desc, _, signal) => {
       if (await store.hasBlob(desc.digest)) {
         options.onProgress?.({ type: 'blob', action: 'pull', digest: desc.digest, size: desc.size, phase: 'exists', current: desc.size });
         return;
       }
-      await downloadBlob(client, repo, desc, store, options.onProgress);
+      await downloadBlob(client, repo, desc, store, options.onProgress, signal);
       downloadedBlobs++;
       downloadedBytes += desc.size;
     });
