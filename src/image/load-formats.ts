@@ -75,7 +75,9 @@ export async function loadOciIndex(store: Store, contents: ArchiveContents): Pro
     const manifest = await store.getManifest(digest);
     const config = await store.getConfig(manifest.config.digest);
     await verifyLayers(store, manifest.layers, config);
-    pending.push({ digest, names: namesOf(desc) });
+    const same = pending.find((p) => p.digest === digest);
+    if (same) same.names.push(...namesOf(desc));
+    else pending.push({ digest, names: namesOf(desc) });
   }
   for (const p of pending) out.push(await store.addImage(p.digest, p.names));
   return out;
