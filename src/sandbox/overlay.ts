@@ -91,13 +91,13 @@ export async function isMounted(target: string): Promise<boolean> {
 /** Unmounts `target`, retrying while busy and detaching lazily as a last resort. */
 export async function unmount(target: string): Promise<void> {
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (!(await isMounted(target))) return;
+    // Try first, ask mountinfo only on failure: the common case costs one spawn.
     const r = await runCommand('umount', [target]);
-    if (r.code === 0) return;
+    if (r.code === 0 || !(await isMounted(target))) return;
     await new Promise((res) => setTimeout(res, 20 * (attempt + 1)));
   }
-  if (await isMounted(target)) {
-    const r = await runCommand('umount', ['-l', target]);
-    if (r.code !== 0) throw new SlipwayError('SANDBOX_UNMOUNT_FAILED', `cannot unmount ${target}: ${r.stderr.trim()}`);
+  const r = await runCommand('umount', ['-l', target]);
+  if (r.code !== 0 && (await isMounted(target))) {
+    throw new SlipwayError('SANDBOX_UNMOUNT_FAILED', `cannot unmount ${target}: ${r.stderr.trim()}`);
   }
 }

@@ -50,6 +50,14 @@ describe('runStep in runc', () => {
     assert.deepEqual(mountsUnder(sbx.tmp), []);
   });
 
+  it('leaves nothing behind when runc cannot set up a mount', async () => {
+    const r = await sbx.sh('true', { mounts: [{ type: 'bind', source: path.join(sbx.tmp, 'no-such-dir'), target: '/mnt/x', readonly: true }] });
+    assert.notEqual(r.exitCode, 0);
+    assert.match(r.stderr, /no-such-dir/);
+    assert.deepEqual(mountsUnder(sbx.tmp), []);
+    assert.deepEqual(readdirSync(sbx.stateDir), []);
+  });
+
   it('applies env, cwd (created, owned by the user), uid, gid and additional gids', async () => {
     const r = await sbx.sh('', {
       process: {
