@@ -49,21 +49,23 @@ export async function fetchManifest(client: RegistryClient, repository: string, 
     scopes: [repositoryScope(repository, false)], headers: { accept: MANIFEST_ACCEPT } });
   if (res.status !== 200) throw await responseError(res, `manifest ${where}`);
   const bytes = await readAll(res, MAX_MANIFEST);
+  let doc: Record<string, unknown>;
+  try {
+    doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
+  } catch {
+    doc = {};
+  }
+  const mediaType = manifestMediaType(header(res, 'content-type'), doc);
+  // Before the digest check: a schema 1 digest covers the unsigned payload, not these bytes.
+  if (SCHEMA1_TYPES.includes(mediaType)) {
+    throw registryError('REGISTRY_UNSUPPORTED', `manifest ${where} uses Docker image schema 1, which is deprecated and not supported; re-push it with a current tool`);
+  }
   const digest = sha256Digest(bytes);
   const expected = reference.startsWith('sha256:') ? reference : header(res, 'docker-content-digest');
   if (expected !== undefined && expected.startsWith('sha256:') && expected !== digest) {
     throw registryError('REGISTRY_DIGEST_MISMATCH', `manifest ${where}: content hashes to ${digest}, expected ${expected}`);
   }
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-  } catch {
-    throw registryError('REGISTRY_PROTOCOL', `manifest ${where} is not valid JSON`);
-  }
-  const mediaType = manifestMediaType(header(res, 'content-type'), doc);
-  if (SCHEMA1_TYPES.includes(mediaType)) {
-    throw registryError('REGISTRY_UNSUPPORTED', `manifest ${where} uses Docker image schema 1, which is deprecated and not supported; re-push it with a current tool`);
-  }
+  if (Object.keys(doc).length === 0) throw registryError('REGISTRY_PROTOCOL', `manifest ${where} is not a JSON object`);
   if (isIndexMediaType(mediaType)) {
     if (!Array.isArray(doc.manifests)) throw registryError('REGISTRY_PROTOCOL', `index ${where} has no manifests list`);
     return { type: 'index', mediaType, digest, bytes, index: doc as unknown as Index };

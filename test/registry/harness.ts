@@ -83,7 +83,7 @@ async function waitReady(url: string, ca: Buffer | undefined, child: ChildProces
 }
 
 /** Starts Debian's `docker-registry` on a free 127.0.0.1 port in the given setup. */
-export async function startRegistry(setup: Setup): Promise<RegistryHandle> {
+export async function startRegistry(setup: Setup, options: { schema1?: boolean } = {}): Promise<RegistryHandle> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `slipway-reg-${setup}-`));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -114,6 +114,8 @@ export async function startRegistry(setup: Setup): Promise<RegistryHandle> {
     lines.push('auth:', '  token:', `    realm: ${tokenServer.realm}`, `    service: ${tokenServer.service}`,
       `    issuer: ${tokenServer.issuer}`, `    rootcertbundle: ${bundle.cert}`);
   }
+  // Accept legacy signed schema 1 manifests (so tests can show they are refused on pull).
+  if (options.schema1) lines.push('compatibility:', '  schema1:', '    enabled: true');
   const configFile = path.join(dir, 'config.yml');
   await writeFile(configFile, `${lines.join('\n')}\n`);
   const slipwayConfig = path.join(dir, 'slipway-registries.toml');

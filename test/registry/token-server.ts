@@ -37,7 +37,7 @@ const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
  * rootcertbundle: SHA-256 of the DER public key, first 240 bits, base32 in groups of 4.
  */
 export function libtrustKeyId(key: KeyObject): string {
-  const der = createPublicKey(key).export({ type: 'spki', format: 'der' });
+  const der = (key.type === 'public' ? key : createPublicKey(key)).export({ type: 'spki', format: 'der' });
   const bytes = createHash('sha256').update(der).digest().subarray(0, 30);
   let bits = 0;
   let value = 0;
