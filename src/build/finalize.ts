@@ -42,7 +42,7 @@ export async function finalizeImage(rt: BuildRuntime, target: StageResult): Prom
     os: image.os,
     ...(image.variant !== undefined ? { variant: image.variant } : {}),
     ...(image.author !== undefined ? { author: image.author } : {}),
-    created: rt.created,
+    created: rt.epoch !== undefined ? rt.created : target.lastCreated ?? rt.created,
     names: [...new Set(names)],
   }, rt.options.env ?? process.env));
   const info = await rt.store.statBlob(record.digest);

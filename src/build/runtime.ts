@@ -13,6 +13,8 @@ export interface StageResult {
   readonly fs: StageFs;
   /** Cache key of the stage's last filesystem state. */
   readonly key: string;
+  /** When its newest layer was made (ISO), the image's `created` without SOURCE_DATE_EPOCH. */
+  readonly lastCreated?: string;
 }
 
 /** Resolves an image reference to its config and layers (store first, registry when allowed). */

@@ -30,6 +30,10 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
   let state: ImageState;
   let fs: StageFs;
   let key: string;
+  // History times: SOURCE_DATE_EPOCH when given, else when each layer was first made (kept in
+  // the cache index), so a fully cached rebuild gives the same image ID, as BuildKit's does.
+  const epochCreated = rt.epoch !== undefined ? rt.created : undefined;
+  let lastCreated: string | undefined;
   switch (stage.base.type) {
     case 'scratch':
       state = startStage(emptyImage(rt.graph.platform));
@@ -41,6 +45,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
       state = { image: startStage(base.state.image).image, cmdSet: false };
       fs = base.fs;
       key = base.key;
+      lastCreated = base.lastCreated;
       break;
     }
     case 'image': {
@@ -51,6 +56,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
       try {
         const img = await rt.resolveImage(stage.base.ref, { pull: rt.options.pull ?? false, stepId: id });
         state = startStage(img.config);
+        lastCreated = img.config.created;
         fs = img.fs;
         key = baseKey(img.id, rt.platformText);
       } catch (err) {
@@ -69,7 +75,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
 
   for (const step of stage.steps) {
     if (step.kind === 'config') {
-      state = applyConfig(state, step.ins, rt.created);
+      state = applyConfig(state, step.ins, epochCreated);
       continue;
     }
     const id = rt.nextId();
@@ -107,7 +113,10 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
       fs = { layers: [...fs.layers, outcome.layer] };
       image.rootfs = { type: 'layers', diff_ids: [...image.rootfs.diff_ids, outcome.layer.diffId as Digest] };
     }
-    image.history = [...(image.history ?? []), historyEntry(outcome.createdBy, outcome.layer === undefined, rt.created)];
+    const made = (await rt.cache.get(outcome.key))?.created;
+    const when = epochCreated ?? new Date(made ?? Date.now()).toISOString();
+    if (outcome.layer) lastCreated = when;
+    image.history = [...(image.history ?? []), historyEntry(outcome.createdBy, outcome.layer === undefined, when)];
     state = { ...state, image };
     const size = outcome.layer?.descriptor.size;
     rt.emit({ type: 'step-done', id, cached: outcome.cached, ...(size !== undefined ? { size } : {}), time: Date.now() });
@@ -116,7 +125,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
       ...(outcome.layer ? { layer: { digest: outcome.layer.descriptor.digest, diffId: outcome.layer.diffId, size: outcome.layer.descriptor.size } } : {}),
     });
   }
-  return { state, fs, key };
+  return { state, fs, key, ...(lastCreated !== undefined ? { lastCreated } : {}) };
 }
 
 /** Looks a step up in the cache: a hit needs its layer blob still in the store. */

@@ -1,0 +1,113 @@
+/**
+ * The builder end to end: cache behaviour, errors, outputs, the CLI, reproducibility,
+ * and built images run by podman.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { SlipwayError } from '../../src/errors.js';
+import { runCli } from '../helpers/cli.js';
+import { repoRoot } from '../helpers/paths.js';
+import { archiveConfig, cleanup, makeContext, podmanRun, run, runtimeConfig, slipway, storeRoot } from './harness.js';
+
+after(cleanup);
+
+const hello = readFileSync(path.join(repoRoot, 'examples', 'hello', 'Dockerfile'), 'utf8');
+const stepsDone = (events: { type: string }[]) => events.filter((e): e is { type: 'step-done'; cached: boolean } & { type: string } => e.type === 'step-done');
+
+test('examples/hello builds, runs in podman, and a rebuild is fully cached with the same image id', async () => {
+  const ctx = makeContext({ Dockerfile: hello });
+  const first = await slipway(ctx);
+  assert.deepEqual(first.result.steps.map((s) => s.name), [
+    '[base 1/1] COPY rootfs/ /',
+    '[stage-1 1/2] COPY <<EOF /etc/motd',
+    '[stage-1 2/2] RUN echo "$GREETING from slipway" > /hello.txt  && busybox --list | wc -l > /applets.txt',
+  ]);
+  assert.equal(first.result.layers.length, 3);
+  const config = runtimeConfig(await archiveConfig(first.archive));
+  assert.deepEqual(config.Cmd, ['cat', '/hello.txt']);
+  assert.deepEqual(config.ExposedPorts, { '8080/tcp': {} });
+  assert.deepEqual(config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'GREETING=hello']);
+  const tag = `localhost/slipway-e2e-hello:${process.pid}`;
+  await run('podman', ['load', '-q', '-i', first.archive]);
+  await run('podman', ['tag', first.result.imageId.replace('sha256:', ''), tag]);
+  try {
+    assert.equal((await podmanRun(tag)).stdout, 'hello from slipway\n');
+    assert.equal((await podmanRun(tag, ['cat', '/etc/motd'])).stdout, 'Welcome to slipway\n');
+  } finally {
+    await run('podman', ['rmi', '-f', tag]).catch(() => undefined);
+  }
+  const again = await slipway(ctx);
+  assert.equal(again.result.imageId, first.result.imageId);
+  assert.deepEqual(stepsDone(again.events).map((e) => e.cached), [true, true, true]);
+});
+
+test('a changed context file re-runs its COPY and every later step; --no-cache runs everything', async () => {
+  const ctx = makeContext({ 'app.txt': 'v1', Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY app.txt /app.txt\nRUN cat /app.txt > /copy.txt\n' });
+  await slipway(ctx);
+  writeFileSync(path.join(ctx, 'app.txt'), 'v2');
+  const changed = await slipway(ctx);
+  assert.deepEqual(stepsDone(changed.events).map((e) => e.cached), [true, false, false]);
+  const fresh = await slipway(ctx, { noCache: true });
+  assert.deepEqual(stepsDone(fresh.events).map((e) => e.cached), [false, false, false]);
+  assert.equal(fresh.result.layers[1]!.digest, changed.result.layers[1]!.digest, 'the same COPY gives the same layer');
+});
+
+test('a failing RUN stops the build with its exit code, location and last output lines', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nRUN echo first-line && echo second-line >&2 && exit 3\nRUN echo never\n' });
+  const err = await slipway(ctx).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof SlipwayError);
+  assert.equal(err.code, 'BUILD_RUN_FAILED');
+  assert.match(err.message, /Dockerfile:3:1: /);
+  assert.match(err.message, /exit code: 3/);
+  assert.match(err.message, /> first-line\n {2}> second-line/);
+});
+
+test('a missing COPY source names the path and the line', async () => {
+  const err = await slipway(makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY nope.txt /x\n' })).then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof SlipwayError);
+  assert.equal(err.code, 'CONTEXT_SOURCE_NOT_FOUND');
+  assert.match(err.message, /Dockerfile:3:1: .*nope\.txt/);
+});
+
+test('FROM an image in the store, ONBUILD triggers of a base stage, SOURCE_DATE_EPOCH reproducibility', async () => {
+  const base = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nRUN echo base > /base.txt\n' });
+  await slipway(base, { outputs: [{ type: 'image', names: ['localhost/e2e-base:1'], push: false, compression: 'gzip' }] });
+  const child = makeContext({ Dockerfile: 'FROM localhost/e2e-base:1 AS p\nONBUILD RUN cat /base.txt > /triggered\nFROM p\nRUN cat /triggered > /seen\n' }, false);
+  const built = await slipway(child, { sourceDateEpoch: 1700000000, noCache: true });
+  const names = built.result.steps.map((s) => s.name);
+  assert.ok(names.some((n) => n.includes('ONBUILD RUN cat /base.txt')), names.join('\n'));
+  const again = await slipway(child, { sourceDateEpoch: 1700000000, noCache: true });
+  assert.equal(again.result.imageId, built.result.imageId, 'byte-identical image with the same SOURCE_DATE_EPOCH');
+  const config = await archiveConfig(built.archive);
+  assert.equal(config.created, '2023-11-14T22:13:20Z');
+});
+
+test('CLI: -q prints the image id; --iidfile, --metadata-file, -o type=oci; usage errors exit 2', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nLABEL a=b\n' });
+  const out = mkdtempSync(path.join(ctx, 'out-'));
+  const env = { SLIPWAY_ROOT: storeRoot };
+  const r = await runCli(['build', '-q', '--label', 'from=cli', '--iidfile', `${out}/iid`, '--metadata-file', `${out}/meta.json`, '-o', `type=oci,dest=${out}/img.tar`, '-t', 'cli:test', ctx], { env });
+  assert.equal(r.code, 0, r.stderr);
+  const id = r.stdout.trim();
+  assert.match(id, /^sha256:[a-f0-9]{64}$/);
+  assert.equal(readFileSync(`${out}/iid`, 'utf8'), id);
+  const meta = JSON.parse(readFileSync(`${out}/meta.json`, 'utf8')) as Record<string, string>;
+  assert.equal(meta['containerimage.config.digest'], id);
+  assert.match(meta['containerimage.digest']!, /^sha256:/);
+  const inspected = JSON.parse((await run('skopeo', ['inspect', '--config', `oci-archive:${out}/img.tar`])).stdout) as { config: { Labels: Record<string, string> } };
+  assert.deepEqual(inspected.config.Labels, { a: 'b', from: 'cli' });
+  assert.equal((await runCli(['build'], { env })).code, 2);
+  assert.equal((await runCli(['build', '-o', 'type=nope', ctx], { env })).code, 2);
+  assert.equal((await runCli(['build', '--secret', 'src=x', ctx], { env })).code, 2);
+  assert.equal((await runCli(['build', '--target', 'missing', ctx], { env })).code, 1);
+});
+
+test('CLI: a context tar on stdin', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/bin/busybox /bin/busybox\nCMD ["/bin/busybox", "true"]\n' });
+  const tar = (await run('tar', ['-C', ctx, '-cf', '-', '.'], { encoding: 'buffer', maxBuffer: 1 << 26 })).stdout;
+  const r = await runCli(['build', '-q', '-'], { env: { SLIPWAY_ROOT: storeRoot }, stdin: tar });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^sha256:[a-f0-9]{64}\n$/);
+});
