@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
 import tar from 'tar-stream';
@@ -53,12 +54,10 @@ async function readArchive(store: Store, source: ByteSource): Promise<ArchiveCon
         throw isSlipwayError(err) ? bad(`archive entry ${JSON.stringify(h.name)}: ${err.message}`, 'LOAD_UNSAFE_PATH') : err;
       }
       if (h.type === 'symlink' || h.type === 'link') {
-        const target = h.type === 'symlink' && !h.linkname!.startsWith('/') ? `${name.split('/').slice(0, -1).join('/')}/${h.linkname}` : h.linkname!;
-        try {
-          aliases.push([name, normaliseLayerPath(target)]);
-        } catch {
-          throw bad(`archive link ${name} points outside the archive`, 'LOAD_UNSAFE_PATH');
-        }
+        // Symlinks are relative to their directory (skopeo writes `<id>/layer.tar -> ../<hex>.tar`).
+        const target = h.type === 'symlink' ? path.posix.normalize(`${path.posix.dirname(name)}/${h.linkname}`) : h.linkname!;
+        if (h.linkname!.startsWith('/') || target.startsWith('../') || target === '..') throw bad(`archive link ${name} points outside the archive`, 'LOAD_UNSAFE_PATH');
+        aliases.push([name, normaliseLayerPath(target)]);
       } else if (h.type === 'file' || h.type === 'contiguous-file') {
         const m = /^blobs\/(sha256|sha512)\/([a-f0-9]+)$/.exec(name);
         if (m) {
