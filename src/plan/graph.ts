@@ -7,6 +7,12 @@ import { readCsvRecord, suggest, type ArgInstruction, type FromInstruction, type
 import { Expander } from './scope.js';
 import type { ArgValue, SourceRef, StageBase, StageDependency } from './types.js';
 
+/** The range of problems that belong to the build options, not to a place in the file. */
+export const NOWHERE = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
+
+/** Codes whose range is NOWHERE: print them without a location. */
+export const UNLOCATED_CODES: ReadonlySet<string> = new Set(['PLAN_UNKNOWN_TARGET', 'PLAN_UNUSED_BUILD_ARG', 'PLAN_NO_STAGES']);
+
 export interface RawStage {
   readonly index: number;
   readonly from: FromInstruction;
@@ -15,6 +21,8 @@ export interface RawStage {
   base: StageBase;
   platform: string | null;
   dependencies: StageDependency[];
+  /** Global ARGs the FROM line's expansion used (set ones only). */
+  fromArgs: string[];
 }
 
 export function splitStages(instructions: readonly TypedInstruction[]): { meta: ArgInstruction[]; stages: RawStage[] } {
@@ -24,7 +32,7 @@ export function splitStages(instructions: readonly TypedInstruction[]): { meta: 
   for (const ins of instructions) {
     if (ins.type === 'from') {
       current = [];
-      stages.push({ index: stages.length, from: ins, commands: current, baseName: '', base: { type: 'scratch' }, platform: null, dependencies: [] });
+      stages.push({ index: stages.length, from: ins, commands: current, baseName: '', base: { type: 'scratch' }, platform: null, dependencies: [], fromArgs: [] });
     } else if (current) current.push(ins);
     else if (ins.type === 'arg') meta.push(ins);
   }
@@ -37,10 +45,15 @@ export function resolveGlobalArgs(meta: readonly ArgInstruction[], globals: Map<
   for (const ins of meta) {
     for (const decl of ins.args) {
       let value: string | null = null;
+      let references: string[] = [];
       if (Object.hasOwn(buildArgs, decl.name)) value = buildArgs[decl.name]!;
-      else if (decl.value !== null) value = new Expander(globals, errors, { escape }).text(decl.value, decl.range) ?? null;
+      else if (decl.value !== null) {
+        const ex = new Expander(globals, errors, { escape });
+        value = ex.text(decl.value, decl.range) ?? null;
+        references = [...ex.referenced].filter((n) => n !== decl.name && !ex.unset.has(n));
+      }
       if (value !== null) globals.set(decl.name, value);
-      out.push({ name: decl.name, value, default: decl.value, description: decl.description, range: decl.range });
+      out.push({ name: decl.name, value, default: decl.value, description: decl.description, range: decl.range, references });
     }
   }
   return out;
@@ -57,6 +70,7 @@ export function resolveBases(stages: RawStage[], globals: ReadonlyMap<string, st
     }
     st.baseName = name ?? st.from.image.value;
     if (st.from.platform) st.platform = ex.word(st.from.platform) ?? null;
+    st.fromArgs = [...ex.referenced].filter((n) => !ex.unset.has(n));
     // BuildKit looks the expanded name up as written among earlier stages' lowercased names.
     const earlier = byName.get(st.baseName);
     if (earlier !== undefined) {
@@ -169,8 +183,7 @@ export function resolveTarget(stages: readonly RawStage[], target: string | unde
   if (found === undefined) {
     const names = stages.flatMap((s) => (s.from.stageName ? [s.from.stageName.value] : []));
     const hint = suggest(target, names, true);
-    const first = stages[0]!.from.range;
-    errors.push({ code: 'PLAN_UNKNOWN_TARGET', message: `target stage ${JSON.stringify(target)} could not be found${hint ? ` (did you mean ${hint}?)` : ''}`, range: { start: first.start, end: first.start }, severity: 'error' });
+    errors.push({ code: 'PLAN_UNKNOWN_TARGET', message: `target stage ${JSON.stringify(target)} could not be found${hint ? ` (did you mean ${hint}?)` : ''}`, range: NOWHERE, severity: 'error' });
   }
   return found;
 }

@@ -5,15 +5,18 @@
 import { parse } from '../syntax/index.js';
 import type { Diagnostic } from '../syntax/ast.js';
 import { toInstructions, type TypedInstruction } from '../instructions/index.js';
-import { findCycles, linkDependencies, onbuildTriggers, reachable, resolveBases, resolveGlobalArgs, resolveTarget, splitStages, type RawStage } from './graph.js';
+import { NOWHERE, findCycles, linkDependencies, onbuildTriggers, reachable, resolveBases, resolveGlobalArgs, resolveTarget, splitStages, type RawStage } from './graph.js';
 import { hostPlatform, isPredefinedArg, platformArgs, proxyEnv } from './platform.js';
 import { Scope } from './scope.js';
+import { stageDoc } from './outline.js';
 import { walkStage } from './steps.js';
 import type { BuildArgUse, BuildPlan, PlanOptions, PlannedStage } from './types.js';
 
 export type * from './types.js';
 export { formatPlatform, hostPlatform, parsePlatform } from './platform.js';
 export { DEFAULT_PATH } from './scope.js';
+export { UNLOCATED_CODES } from './graph.js';
+export { listTargets, outline, stageDoc, type Outline, type OutlineArg, type OutlineSecret, type Target, type TargetsResult } from './outline.js';
 
 export interface PlanInput {
   readonly instructions: readonly TypedInstruction[];
@@ -21,7 +24,6 @@ export interface PlanInput {
   readonly escape?: '\\' | '`';
 }
 
-const NOWHERE = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
 
 /** Plans a build from typed instructions. Never throws for bad input: problems are in `errors`. */
 export function createPlan(input: PlanInput, options: PlanOptions = {}): BuildPlan {
@@ -67,7 +69,7 @@ export function createPlan(input: PlanInput, options: PlanOptions = {}): BuildPl
     finalScopes.set(index, scope);
     planned.push({
       index, name: st.from.stageName?.value ?? null, base: st.base, baseName: st.baseName, platform: st.platform,
-      description: docComment(st), range: st.from.range, dependencies: st.dependencies, baseConfigKnown: known, steps,
+      description: stageDoc(st.from), range: st.from.range, dependencies: st.dependencies, fromArgs: st.fromArgs, baseConfigKnown: known, steps,
     });
   }
   const uses: BuildArgUse[] = Object.keys(buildArgs).sort().map((name) => ({ name, value: buildArgs[name]!, used: declared.has(name) || isPredefinedArg(name) }));
@@ -100,12 +102,4 @@ function startScope(st: RawStage, done: ReadonlyMap<number, Scope>, options: Pla
   if (st.base.type === 'scratch') return { scope: Scope.fromImage(undefined, undefined), known: true };
   const config = options.imageConfig?.(st.base.ref);
   return { scope: Scope.fromImage(config?.env, config?.workingDir), known: config !== undefined };
-}
-
-/** BuildKit's stage doc comment: the comment line above FROM that starts with the stage name. */
-function docComment(st: RawStage): string {
-  const name = st.from.stageName?.value;
-  if (!name) return '';
-  const line = st.from.node.comments.find((c) => c.text.startsWith(name + ' '));
-  return line ? line.text.slice(name.length + 1) : '';
 }

@@ -62,6 +62,7 @@ export function normaliseWorkdir(current: string, requested: string): string {
 /** Expands words against one environment, collecting errors and unset names. */
 export class Expander {
   readonly unset = new Set<string>();
+  readonly referenced = new Set<string>();
 
   constructor(
     private readonly env: ReadonlyMap<string, string>,
@@ -72,7 +73,7 @@ export class Expander {
   /** The expanded word, or undefined after recording the error. */
   word(w: Word, extra: ExpandOptions = {}): string | undefined {
     const r = analyzeWord(w.value, this.env, { ...this.options, ...extra });
-    for (const name of r.unset) this.unset.add(name);
+    this.note(r);
     if (r.ok) return r.value;
     this.errors.push({ code: r.error.code, message: r.error.message, range: within(w, r.error.offset, r.error.length), severity: 'error' });
     return undefined;
@@ -81,10 +82,15 @@ export class Expander {
   /** Expanded and split into words (EXPOSE). */
   words(w: Word): string[] | undefined {
     const r = analyzeWord(w.value, this.env, this.options);
-    for (const name of r.unset) this.unset.add(name);
+    this.note(r);
     if (r.ok) return [...r.words];
     this.errors.push({ code: r.error.code, message: r.error.message, range: within(w, r.error.offset, r.error.length), severity: 'error' });
     return undefined;
+  }
+
+  private note(r: { referenced: readonly string[]; unset: readonly string[] }): void {
+    for (const name of r.referenced) this.referenced.add(name);
+    for (const name of r.unset) this.unset.add(name);
   }
 
   /** A plain string without a source range of its own (reported at `range`). */

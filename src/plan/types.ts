@@ -68,6 +68,8 @@ export interface ArgValue {
   /** The `# NAME description` comment above it. */
   readonly description: string;
   readonly range: Range;
+  /** Other global ARGs its default referenced (set ones), for the outline. */
+  readonly references: readonly string[];
 }
 
 export type ExpandedInstruction =
@@ -153,6 +155,8 @@ export interface PlannedStage {
   readonly range: Range;
   /** Stages this one needs, deduplicated by (index, via), in source order. */
   readonly dependencies: readonly StageDependency[];
+  /** Global ARGs (set ones) that the FROM line's image or --platform referenced. */
+  readonly fromArgs: readonly string[];
   readonly baseConfigKnown: boolean;
   readonly steps: readonly PlanStep[];
 }
