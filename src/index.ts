@@ -24,3 +24,7 @@ export { runStep, diffUpper, buildRuntimeSpec } from './sandbox/index.js';
 export type { BindMount, CacheMount, DiffInput, EntryStat, LayerChange as SandboxLayerChange, NetworkMode as SandboxNetworkMode, ProcessSpec, RunResult, RunSpec, SandboxMount, SecretMount, TmpfsMount } from './sandbox/index.js';
 export { openContext, IgnoreMatcher, parseDockerignore, StatCache, resolveInRoot } from './context/index.js';
 export type { BuildContext, ContextEntry, ContextSource as BuildContextSource, OpenContextOptions, SourceMatch } from './context/index.js';
+export { toInstruction, toInstructions, parseMount, parseGoDuration, formatGoDuration, parsePortSpec } from './instructions/index.js';
+export type { TypedInstruction, InstructionType, InstructionsResult, InstructionCode, InstructionDiagnostic, Mount as RunMount, MountFlag, Word, CommandLine, HealthCheck, PortSpec } from './instructions/index.js';
+export { createPlan, planDockerfile, outline, listTargets } from './plan/index.js';
+export type { BuildPlan, PlannedStage, PlanStep, PlanOptions, PlanInput, ExpandedInstruction, StageBase, SourceRef, ArgValue, BuildArgUse, BaseImageConfig, StageDependency, Outline, OutlineArg, OutlineSecret, Target, TargetsResult } from './plan/index.js';

@@ -15,6 +15,8 @@ import { logoutCommand } from './logout.js';
 import { pullCommand } from './pull.js';
 import { pushCommand } from './push.js';
 import { buildCommand } from './build.js';
+import { outlineCommand } from './outline.js';
+import { targetsCommand } from './targets.js';
 
 /**
  * Every subcommand, in the order `slipway --help` lists them. Each lives in its own
@@ -24,6 +26,8 @@ export const commands: readonly Command[] = [
   buildCommand,
   lintCommand,
   parseCommand,
+  outlineCommand,
+  targetsCommand,
   pullCommand,
   pushCommand,
   loginCommand,
