@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { build } from '../../src/build/index.js';
 import { MediaType } from '../../src/oci/index.js';
 import { closeIdleConnections, login, pull, push } from '../../src/registry/index.js';
 import { Store } from '../../src/store/index.js';
@@ -84,6 +85,30 @@ describe('registry interop with podman and skopeo', () => {
     const manifest = await store.getManifest(pulled.digest);
     assert.deepEqual(manifest.layers.map((l) => l.digest), image.layers.map((l) => l.digest));
     assert.equal(manifest.layers[0]!.mediaType, MediaType.DockerLayerGzip);
+  });
+
+  test('slipway builds FROM an image skopeo pushed, pushes the result, podman runs it', async () => {
+    const image = await busyboxImage();
+    const layout = path.join(scratch, 'layout-base');
+    await writeOciLayout(layout, image, 'latest');
+    const base = `${plain.host}/from-skopeo/base:1`;
+    await run('skopeo', ['copy', '--format', 'v2s2', '--dest-tls-verify=false', `oci:${layout}:latest`, `docker://${base}`]);
+    const context = path.join(scratch, 'context');
+    await mkdir(context);
+    const root = path.join(scratch, 'build-store');
+    const result = await build({ context, root, env: plain.env, tags: ['example.com/built:1'], network: 'none',
+      dockerfileText: `FROM ${base}\nRUN echo built on $(cat /etc/group | head -1) > /built.txt\n` });
+    assert.deepEqual(result.layers.slice(0, 2).map((l) => l.digest), image.layers.map((l) => l.digest));
+    assert.equal(result.layers.length, 3);
+    const store = await Store.open({ root });
+    const dest = `${plain.host}/built/app:1`;
+    const pushed = await push('example.com/built:1', dest, { store, env: plain.env, retry: FAST_RETRY });
+    assert.equal(pushed.digest, result.manifestDigest);
+    const podman = ['--root', path.join(scratch, 'podman-root'), '--runroot', path.join(scratch, 'podman-run'), '--storage-driver', 'vfs'];
+    await run('podman', [...podman, 'pull', '-q', '--tls-verify=false', dest]);
+    const ran = await run('podman', [...podman, 'run', '--rm', '--network', 'none', '--ulimit', 'nofile=1024:1024',
+      '--ulimit', 'nproc=1024:1024', dest, 'cat', '/built.txt']);
+    assert.equal(ran.stdout, 'built on root:x:0:\n');
   });
 
   test('a multi-platform index skopeo pushed: slipway picks the platform', async () => {
