@@ -225,13 +225,6 @@ export class RegistryClient {
       throw err instanceof SlipwayError ? err : networkError(url.host, err);
     }
   }
-
-  /** Sends and fails with the registry's own error unless the status is one of `ok`. */
-  async expect(req: RegistryRequest, ok: readonly number[], what: string): Promise<HttpResponse> {
-    const res = await this.request(req);
-    if (ok.includes(res.status)) return res;
-    throw await responseError(res, what);
-  }
 }
 
 /** Bearer is preferred over Basic when a registry offers both. */
