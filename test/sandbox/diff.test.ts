@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { diffUpper, type LayerChange } from '../../src/sandbox/index.js';
 import { makeSandbox, mountsUnder, type Sandbox } from './fixture.js';
@@ -104,6 +105,26 @@ describe('diffUpper', () => {
       ],
     });
     assert.deepEqual(lines, ['add work', 'add work/dir', 'add work/dir/out']);
+  });
+
+  it('honours whiteouts and opaque dirs inside the lower layers', async () => {
+    const l1 = path.join(sbx.tmp, 'wl1');
+    const l2 = path.join(sbx.tmp, 'wl2');
+    for (const f of ['a/f', 'a/g', 'o/old']) {
+      mkdirSync(path.dirname(path.join(l1, f)), { recursive: true });
+      writeFileSync(path.join(l1, f), f);
+    }
+    mkdirSync(path.join(l2, 'a'), { recursive: true });
+    mkdirSync(path.join(l2, 'o'), { recursive: true });
+    writeFileSync(path.join(l2, 'o/new'), 'new');
+    execFileSync('mknod', [path.join(l2, 'a/f'), 'c', '0', '0']);
+    execFileSync('setfattr', ['-n', 'trusted.overlay.opaque', '-v', 'y', path.join(l2, 'o')]);
+    const r = await sbx.sh('ls /a /o; echo again > /a/f; rm /o/new; rm /a/g', { lowerDirs: [sbx.rootfs, l1, l2] });
+    assert.equal(r.stdout, '/a:\ng\n\n/o:\nnew\n');
+    const changes = await diffUpper({ upperDir: r.upperDir, lowerDirs: r.lowerDirs, stateDir: sbx.stateDir });
+    assert.deepEqual(changes.map((c) => `${c.type} ${c.path}`), [
+      'add a', 'whiteout a/g', 'add a/f', 'add dev', 'add o', 'whiteout o/new', 'add proc', 'add sys',
+    ]);
   });
 
   it('diffs a step on an empty base (FROM scratch) without a base view', async () => {
