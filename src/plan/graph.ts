@@ -4,8 +4,9 @@
  */
 import type { Diagnostic, Range } from '../syntax/ast.js';
 import { readCsvRecord, suggest, type ArgInstruction, type FromInstruction, type TypedInstruction } from '../instructions/index.js';
+import { parsePlatform } from './platform.js';
 import { Expander } from './scope.js';
-import type { ArgValue, SourceRef, StageBase, StageDependency } from './types.js';
+import type { ArgValue, Platform, SourceRef, StageBase, StageDependency } from './types.js';
 
 /** The range of problems that belong to the build options, not to a place in the file. */
 export const NOWHERE = { start: { line: 1, column: 1, offset: 0 }, end: { line: 1, column: 1, offset: 0 } };
@@ -60,7 +61,7 @@ export function resolveGlobalArgs(meta: readonly ArgInstruction[], globals: Map<
 }
 
 /** Expands every FROM with the global ARGs and links each stage to an earlier one it names. */
-export function resolveBases(stages: RawStage[], globals: ReadonlyMap<string, string>, errors: Diagnostic[], escape: '\\' | '`'): void {
+export function resolveBases(stages: RawStage[], globals: ReadonlyMap<string, string>, errors: Diagnostic[], escape: '\\' | '`', host: Platform): void {
   const byName = new Map<string, number>();
   for (const st of stages) {
     const ex = new Expander(globals, errors, { escape });
@@ -69,7 +70,11 @@ export function resolveBases(stages: RawStage[], globals: ReadonlyMap<string, st
       errors.push({ code: 'PLAN_BLANK_BASE', message: `base name (${st.from.image.value}) should not be blank`, range: st.from.image.range, severity: 'error' });
     }
     st.baseName = name ?? st.from.image.value;
-    if (st.from.platform) st.platform = ex.word(st.from.platform) ?? null;
+    if (st.from.platform) {
+      st.platform = ex.word(st.from.platform) ?? null;
+      const problem = st.platform === '' ? `empty platform value from expression ${st.from.platform.value}` : st.platform === null ? undefined : parsePlatform(st.platform, host);
+      if (typeof problem === 'string') errors.push({ code: 'PLAN_INVALID_PLATFORM', message: problem, range: st.from.platform.range, severity: 'error' });
+    }
     st.fromArgs = [...ex.referenced].filter((n) => !ex.unset.has(n));
     // BuildKit looks the expanded name up as written among earlier stages' lowercased names.
     const earlier = byName.get(st.baseName);

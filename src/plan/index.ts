@@ -46,7 +46,7 @@ export function createPlan(input: PlanInput, options: PlanOptions = {}): BuildPl
   const targetName = target === undefined ? '' : stages[target]!.from.stageName?.value ?? '';
   const globals = platformArgs(buildPlatform, targetPlatform, targetName, buildArgs);
   const globalArgs = resolveGlobalArgs(meta, globals, buildArgs, errors, escape);
-  resolveBases(stages, globals, errors, escape);
+  resolveBases(stages, globals, errors, escape, buildPlatform);
   linkDependencies(stages, errors);
   if (target === undefined || findCycles(stages, errors) || errors.length > 0) return { ...empty(), globalArgs };
 

@@ -19,6 +19,8 @@ const errorRows: [string, string[], PlanOptions, string, string][] = [
   ['a bad substitution in a step, located in the word', ['FROM scratch', 'WORKDIR /a/${X:?set X}'], {}, 'SHELL_REQUIRED_VARIABLE', '2:12-2:23'],
   ['an EXPOSE that expands to a bad port', ['FROM scratch', 'ARG P=http', 'EXPOSE $P'], {}, 'INSTR_INVALID_PORT', '3:8-3:10'],
   ['a mount that expands to a bad value', ['FROM scratch', 'ARG U=root', 'RUN --mount=type=cache,target=/c,uid=$U ls'], {}, 'INSTR_MOUNT_INVALID_VALUE', '3:34-3:40'],
+  ['a --platform that is no platform', ['ARG P=linux/arm64/v8/x', 'FROM --platform=$P scratch'], {}, 'PLAN_INVALID_PLATFORM', '2:17-2:19'],
+  ['a --platform that expands to nothing', ['FROM --platform=$NOPE scratch'], {}, 'PLAN_INVALID_PLATFORM', '1:17-1:22'],
   ['a STOPSIGNAL that is no signal', ['FROM scratch', 'STOPSIGNAL SIGFOO'], {}, 'PLAN_INVALID_SIGNAL', '2:12-2:18'],
   ['a VOLUME that expands to nothing', ['FROM scratch', 'VOLUME $NOPE'], {}, 'INSTR_EMPTY_VOLUME', '2:8-2:13'],
 ];
