@@ -209,14 +209,15 @@ export const HEREDOC_KEYWORDS: ReadonlySet<string> = new Set(
   KEYWORDS.filter((k) => INSTRUCTIONS[k].forms.includes('heredoc')),
 );
 
+const BY_NAME: ReadonlyMap<string, InstructionSpec> = new Map(KEYWORDS.map((k) => [k, INSTRUCTIONS[k]]));
+
 export function isKeyword(name: string): name is Keyword {
-  return Object.prototype.hasOwnProperty.call(INSTRUCTIONS, name);
+  return BY_NAME.has(name);
 }
 
 /** The spec of a keyword in any case, or undefined for an unknown keyword. */
 export function instructionSpec(keyword: string): InstructionSpec | undefined {
-  const name = keyword.toLowerCase();
-  return isKeyword(name) ? INSTRUCTIONS[name] : undefined;
+  return BY_NAME.get(keyword) ?? BY_NAME.get(keyword.toLowerCase());
 }
 
 /** The spec of one flag of an instruction, or undefined if the instruction has no such flag. */

@@ -1,9 +1,12 @@
 /**
  * Lexer rules for the physical lines of a Dockerfile, compiled with moo by
- * src/syntax/lexer.ts. Every token is exactly one physical line including its `\n`
- * (the last line may lack one), classified the way BuildKit's parser first looks at a
- * line: after skipping leading white space (Go's `unicode.IsSpace`), a line is a
- * comment if it starts with `#`, blank if nothing is left, text otherwise.
+ * src/syntax/lexer.ts. A line is at most two tokens: its content, classified the way
+ * BuildKit's parser first looks at a line (after skipping leading white space, Go's
+ * `unicode.IsSpace`: a comment if it starts with `#`, blank if nothing is left, text
+ * otherwise), then `nl` for its line break. An empty line is just `nl`.
+ *
+ * Keeping `\n` out of the content tokens lets moo skip its per-token line-break count,
+ * and `nl` is a one-character literal that moo matches without running the regexp.
  *
  * Everything finer (continuations, flags, words, JSON, heredoc markers) depends on the
  * escape directive and on the instruction, so the parser reads it from the joined
@@ -20,10 +23,8 @@ export const SPACE_CLASS = '\\t\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u
 export type LineKind = 'comment' | 'blank' | 'text';
 
 export const LINE_RULES: Rules = {
-  comment: { match: new RegExp(`[${SPACE_CLASS}]*#[^\\n]*\\n?`), lineBreaks: true },
-  // White space up to the line break, or a white-space-only last line without one
-  // (`(?![^])` is end of input: moo compiles with the m flag, where `$` also matches
-  // before a lone `\r`).
-  blank: { match: new RegExp(`[${SPACE_CLASS}]*\\n|[${SPACE_CLASS}]+(?![^])`), lineBreaks: true },
-  text: { match: /[^\n]+\n?/, lineBreaks: true },
+  nl: { match: '\n', lineBreaks: true },
+  comment: new RegExp(`[${SPACE_CLASS}]*#[^\\n]*`),
+  text: new RegExp(`[${SPACE_CLASS}]*[^${SPACE_CLASS}\\n][^\\n]*`),
+  blank: new RegExp(`[${SPACE_CLASS}]+`),
 };

@@ -1,4 +1,4 @@
-import { hasNonAscii, isSpace } from './chars.js';
+import { isSpace } from './chars.js';
 
 /** A builder flag word as found: `raw` with quotes and backslashes processed. */
 export interface RawFlag {
@@ -30,7 +30,8 @@ export function extractFlags(s: string, from: number, to: number): FlagScan {
   let i = from;
   while (i < to && isSpace(s.charCodeAt(i))) i++;
   if (i + 1 >= to || s.charCodeAt(i) !== 0x2d || s.charCodeAt(i + 1) !== 0x2d) return { flags: [], rest: i };
-  if (!hasNonAscii(s, from, to)) return scan(s, from, to, null);
+  const ascii = scan(s, from, to, null);
+  if (ascii !== null) return ascii;
   const bytes = Buffer.from(s.slice(from, to), 'utf8').toString('latin1');
   // byteToChar[b] = index in s of the character that byte b belongs to.
   const byteToChar = new Int32Array(bytes.length + 1);
@@ -42,43 +43,52 @@ export function extractFlags(s: string, from: number, to: number): FlagScan {
     if (width === 4) k++;
   }
   byteToChar[bytes.length] = to;
-  return scan(bytes, 0, bytes.length, byteToChar);
+  return scan(bytes, 0, bytes.length, byteToChar)!;
 }
 
-function scan(s: string, from: number, to: number, map: Int32Array | null): FlagScan {
-  const at = (i: number): number => (map === null ? i : map[i]!);
+/**
+ * The scan proper. With `map` null, `s` is the text itself and the scan gives up (null)
+ * on meeting a non-ASCII character inside a flag; with `map`, `s` holds one byte per
+ * character and `map` turns byte indexes back into text indexes.
+ */
+function scan(s: string, from: number, to: number, map: Int32Array | null): FlagScan | null {
   const flags: RawFlag[] = [];
   let phase = Phase.Spaces;
-  let word = '';
+  // The word so far; null while it is still exactly s[start, pos) (no quotes or escapes).
+  let word: string | null = null;
   let quote = 0;
   let blankOK = false;
   let start = from;
-  const push = (end: number): void => {
-    flags.push({ raw: word, start: at(start), end: at(end) });
-  };
+  const at = (i: number): number => (map === null ? i : map[i]!);
   for (let pos = from; pos <= to; pos++) {
-    let ch = pos === to ? -1 : s.charCodeAt(pos);
+    const ch = pos === to ? -1 : s.charCodeAt(pos);
     if (phase === Phase.Spaces) {
       if (pos === to) break;
+      // A non-ASCII character never starts with a space byte or `-`: the flags end here.
+      if (ch > 0x7f && map === null) return { flags, rest: pos };
       if (isByteSpace(ch)) continue;
       if (ch !== 0x2d || pos + 1 === to || s.charCodeAt(pos + 1) !== 0x2d) return { flags, rest: at(pos) };
       phase = Phase.Word;
       start = pos;
+      word = null;
+      blankOK = false;
     }
+    if (ch > 0x7f && map === null) return null;
     if (pos === to) {
-      if (word !== '--' && (blankOK || word.length > 0)) push(to);
+      const w = word ?? s.slice(start, to);
+      if (w !== '--' && (blankOK || w.length > 0)) flags.push({ raw: w, start: at(start), end: at(to) });
       break;
     }
     if (phase === Phase.Word) {
       if (isByteSpace(ch)) {
         phase = Phase.Spaces;
-        if (word === '--') return { flags, rest: at(pos) };
-        if (blankOK || word.length > 0) push(pos);
-        word = '';
-        blankOK = false;
+        const w = word ?? s.slice(start, pos);
+        if (w === '--') return { flags, rest: at(pos) };
+        if (blankOK || w.length > 0) flags.push({ raw: w, start: at(start), end: at(pos) });
         continue;
       }
       if (ch === 0x27 || ch === 0x22) {
+        word ??= s.slice(start, pos);
         quote = ch;
         blankOK = true;
         phase = Phase.Quote;
@@ -89,14 +99,14 @@ function scan(s: string, from: number, to: number, map: Int32Array | null): Flag
       continue;
     }
     if (ch === 0x5c) {
+      word ??= s.slice(start, pos);
       if (pos + 1 === to) {
         phase = Phase.Word;
         continue;
       }
       pos++;
-      ch = s.charCodeAt(pos);
     }
-    word += s[pos];
+    if (word !== null) word += s[pos];
   }
   return { flags, rest: at(to) };
 }

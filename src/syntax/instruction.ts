@@ -1,6 +1,6 @@
 import { instructionSpec, type LineParser } from '../../grammar/instructions.js';
 import type { Argument, Body, Comment, CommandBody, Flag, Instruction, KeyValuePair, ParseCode, Position } from './ast.js';
-import { findBlank, goLower, skipBlank, skipSpace, splitBlank, trimSpaceEnd } from './chars.js';
+import { findBlank, goLower, skipBlank, skipSpace, trimSpaceEnd } from './chars.js';
 import { extractFlags } from './flags.js';
 import type { LogicalLine } from './locations.js';
 import { parseJsonArray, parseWords } from './words.js';
@@ -39,11 +39,11 @@ function build(line: LogicalLine, from: number, to: number, escape: number, comm
   const kwEnd = findBlank(s, ts, te);
   const keyword = s.slice(ts, kwEnd);
   const name = goLower(keyword);
-  let flags: Flag[] = [];
+  let flags: readonly Flag[] = NONE;
   let as = te;
   if (kwEnd < te) {
     const scan = extractFlags(s, skipBlank(s, kwEnd, te), te);
-    flags = scan.flags.map((f) => makeFlag(line, f.raw, f.start, f.end));
+    if (scan.flags.length > 0) flags = scan.flags.map((f) => makeFlag(line, f.raw, f.start, f.end));
     as = skipSpace(s, scan.rest, te);
   }
   const parser: LineParser | 'ignore' = instructionSpec(name)?.parser ?? 'ignore';
@@ -58,7 +58,7 @@ function build(line: LogicalLine, from: number, to: number, escape: number, comm
     body,
     args: flatten(body, line, as),
     json: body.type === 'Json' || (body.type === 'Healthcheck' && body.command.type === 'Json'),
-    heredocs: [],
+    heredocs: NONE,
     comments,
     original: s.slice(from, to),
     range: end === undefined ? range : { start: range.start, end },
@@ -122,7 +122,9 @@ function parseBody(parser: LineParser | 'ignore', line: LogicalLine, as: number,
   }
 }
 
-const EMPTY: Body = { type: 'Empty' };
+const EMPTY: Body = Object.freeze({ type: 'Empty' });
+/** One shared empty list for the many nodes without flags or heredocs. */
+const NONE: readonly never[] = Object.freeze([]);
 
 function isAsciiSpace(c: number): boolean {
   return c === 0x20 || (c >= 0x09 && c <= 0x0d);
@@ -147,7 +149,14 @@ function jsonBody(line: LogicalLine, as: number, ae: number): Extract<Body, { ty
 }
 
 function words(line: LogicalLine, as: number, ae: number): Body {
-  return { type: 'Words', words: splitBlank(line.text, as, ae).map(([a, b]) => arg(line, line.text.slice(a, b), a, b)) };
+  const s = line.text;
+  const out: Argument[] = [];
+  for (let i = as; ;) {
+    const e = findBlank(s, i, ae);
+    out.push(arg(line, s.slice(i, e), i, e));
+    if (e === ae) return { type: 'Words', words: out };
+    i = skipBlank(s, e, ae);
+  }
 }
 
 function keyValue(line: LogicalLine, as: number, ae: number, escape: number, keyword: string): Body {
@@ -183,20 +192,23 @@ function keyValue(line: LogicalLine, as: number, ae: number, escape: number, key
 }
 
 /** BuildKit's nodeArgs: the flat argument list later stages read. */
-function flatten(body: Body, line: LogicalLine, as: number): Argument[] {
+function flatten(body: Body, line: LogicalLine, as: number): readonly Argument[] {
   switch (body.type) {
     case 'Empty':
       return [];
     case 'Json':
-      return [...body.elements];
+      return body.elements;
     case 'Shell':
       return [body.command];
     case 'Words':
-      return [...body.words];
+      return body.words;
     case 'String':
       return [body.value];
-    case 'KeyValue':
-      return body.pairs.flatMap((p) => [p.key, p.value, separatorArg(p)]);
+    case 'KeyValue': {
+      const out: Argument[] = [];
+      for (const p of body.pairs) out.push(p.key, p.value, separatorArg(p));
+      return out;
+    }
     case 'Healthcheck':
       return [body.kind, ...flatten(body.command, line, as)];
     case 'Onbuild': {

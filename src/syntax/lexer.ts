@@ -3,7 +3,7 @@ import { LINE_RULES, type LineKind } from '../../grammar/lexer.js';
 
 /**
  * The physical lines of a text, as parallel arrays (one entry per line) so that a
- * 10 MB file costs a few typed arrays rather than an object per line.
+ * 10 MB file costs a few arrays of small integers rather than an object per line.
  *
  * - `start[i]`: offset of the line's first character (after the BOM on line 1).
  * - `end[i]`: offset just after the content: before the `\n` and any `\r`/`\n` run that
@@ -14,9 +14,9 @@ import { LINE_RULES, type LineKind } from '../../grammar/lexer.js';
 export interface Lines {
   readonly text: string;
   readonly count: number;
-  readonly start: Int32Array;
-  readonly end: Int32Array;
-  readonly next: Int32Array;
+  readonly start: readonly number[];
+  readonly end: readonly number[];
+  readonly next: readonly number[];
   readonly kind: readonly LineKind[];
 }
 
@@ -26,36 +26,34 @@ const BOM = 0xfeff;
 
 export function splitLines(text: string): Lines {
   const base = text.charCodeAt(0) === BOM ? 1 : 0;
-  let capacity = 64;
-  let start = new Int32Array(capacity);
-  let end = new Int32Array(capacity);
-  let next = new Int32Array(capacity);
+  const start: number[] = [];
+  const end: number[] = [];
+  const next: number[] = [];
   const kind: LineKind[] = [];
   let count = 0;
   lexer.reset(base === 0 ? text : text.slice(1));
-  for (let token = lexer.next(); token !== undefined; token = lexer.next()) {
-    if (count === capacity) {
-      capacity *= 2;
-      start = grow(start, capacity);
-      end = grow(end, capacity);
-      next = grow(next, capacity);
+  // The line being assembled: its start, and its content token if one was seen.
+  let lineStart = base;
+  let lineKind: LineKind = 'blank';
+  for (let token = lexer.next(); ; token = lexer.next()) {
+    if (token !== undefined && token.type !== 'nl') {
+      lineKind = token.type as LineKind;
+      continue;
     }
-    const s = token.offset + base;
-    const n = s + token.text.length;
+    const atEnd = token === undefined;
+    const n = token === undefined ? text.length : token.offset + base + 1;
+    if (atEnd && n === lineStart) break;
     let e = n;
     // trimNewline: BuildKit trims every trailing \r and \n, not just one line break.
-    while (e > s && (text.charCodeAt(e - 1) === 10 || text.charCodeAt(e - 1) === 13)) e--;
-    start[count] = s;
-    end[count] = e;
-    next[count] = n;
-    kind.push(token.type as LineKind);
+    while (e > lineStart && (text.charCodeAt(e - 1) === 10 || text.charCodeAt(e - 1) === 13)) e--;
+    start.push(lineStart);
+    end.push(e);
+    next.push(n);
+    kind.push(lineKind);
     count++;
+    if (atEnd) break;
+    lineStart = n;
+    lineKind = 'blank';
   }
   return { text, count, start, end, next, kind };
-}
-
-function grow(a: Int32Array<ArrayBuffer>, capacity: number): Int32Array<ArrayBuffer> {
-  const b = new Int32Array(capacity);
-  b.set(a);
-  return b;
 }

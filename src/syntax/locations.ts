@@ -41,24 +41,33 @@ export class LineCounter {
  */
 export class LogicalLine {
   text = '';
+  // Reused across instructions (see reset): `count` pieces are live, the arrays only grow.
+  private count = 0;
   private readonly logical: number[] = [];
   private readonly source: number[] = [];
   private readonly lineNo: number[] = [];
   private readonly lineStart: number[] = [];
 
+  /** Empties the line for reuse. */
+  reset(): void {
+    this.text = '';
+    this.count = 0;
+  }
+
   /** Appends `full.slice(from, to)`, found on 1-based line `line` starting at `lineStart`. */
   append(full: string, from: number, to: number, line: number, lineStart: number): void {
-    this.logical.push(this.text.length);
-    this.source.push(from);
-    this.lineNo.push(line);
-    this.lineStart.push(lineStart);
+    const k = this.count++;
+    this.logical[k] = this.text.length;
+    this.source[k] = from;
+    this.lineNo[k] = line;
+    this.lineStart[k] = lineStart;
     if (to > from) this.text += full.slice(from, to);
   }
 
   /** The source position of logical index `i` (0 <= i <= text.length). */
   pos(i: number): Position {
     const logical = this.logical;
-    let k = logical.length - 1;
+    let k = this.count - 1;
     if (k > 0) {
       // Binary search for the last piece starting at or before i; empty pieces share a
       // start with the following one, so prefer the later piece.

@@ -9,6 +9,8 @@ import { buildInstruction } from './instruction.js';
 import { splitLines, type Lines } from './lexer.js';
 import { LogicalLine } from './locations.js';
 
+const NO_COMMENTS: readonly Comment[] = Object.freeze([]);
+
 /** bufio.Scanner's limit in BuildKit: a line (with its `\n`) must fit in 64 KiB. */
 const MAX_LINE_BYTES = 64 * 1024;
 
@@ -33,6 +35,8 @@ class Parser {
   private readonly errors: Diagnostic[] = [];
   private comments: Comment[] = [];
   private i = 0;
+  /** Reused for every instruction: nothing built from it keeps a reference. */
+  private readonly line = new LogicalLine();
 
   constructor(private readonly text: string) {
     this.lines = splitLines(text);
@@ -96,7 +100,8 @@ class Parser {
   private instruction(first: number, ls: number): void {
     const { lines, text } = this;
     const escape = this.directiveParser.escapeToken.charCodeAt(0);
-    const line = new LogicalLine();
+    const line = this.line;
+    line.reset();
     let cont = this.appendSegment(line, first, ls, escape);
     let emptyContinuation = false;
     let last = first;
@@ -124,7 +129,8 @@ class Parser {
         severity: 'warning',
       });
     }
-    const built = buildInstruction(line, 0, line.text.length, escape, this.comments, this.pos(lines.end[last]!));
+    const comments = this.comments.length === 0 ? NO_COMMENTS : this.comments;
+    const built = buildInstruction(line, 0, line.text.length, escape, comments, this.posAt(last, lines.end[last]!));
     if (!built.ok) {
       const p = built.problem;
       this.fail(p.code, p.message, line.range(p.from, p.to));
@@ -153,7 +159,7 @@ class Parser {
       }
     }
     this.instructions.push(node);
-    this.comments = [];
+    if (this.comments.length > 0) this.comments = [];
   }
 
   /** Appends line j from `from` (continuation removed); returns whether the line continues. */
@@ -221,7 +227,12 @@ class Parser {
 
   /** Line i from `from` to its end (line break excluded). */
   private lineRange(i: number, from: number): Range {
-    return this.range(from, this.lines.end[i]!);
+    return { start: this.posAt(i, from), end: this.posAt(i, this.lines.end[i]!) };
+  }
+
+  /** Position of an offset known to be on line index i. */
+  private posAt(i: number, offset: number): Position {
+    return { line: i + 1, column: offset - (i === 0 ? 0 : this.lines.start[i]!) + 1, offset };
   }
 
   private range(from: number, to: number): Range {

@@ -100,11 +100,21 @@ class Lexer {
           }
           ch = this.next();
           if (ch === EOF) break;
-          words.addRaw(String.fromCharCode(ch));
-        } else {
+          const c = String.fromCharCode(ch);
+          words.addRaw(c);
+          text += c;
+        } else if (isSpace(ch)) {
           words.addChar(String.fromCharCode(ch));
+          text += String.fromCharCode(ch);
+        } else {
+          // A run of ordinary characters goes in as one slice.
+          const from = this.pos - 1;
+          const s = this.s;
+          for (let c = this.peek(); c !== EOF && c !== stop && c !== 0x24 && c !== 0x27 && c !== 0x22 && c !== ESC && !isSpace(c); c = this.peek()) this.pos++;
+          const run = s.slice(from, this.pos);
+          words.addRaw(run);
+          text += run;
         }
-        text += String.fromCharCode(ch);
       }
     }
     if (stop !== EOF) throw new LexError(`unexpected end of statement while looking for matching ${String.fromCharCode(stop)}`);

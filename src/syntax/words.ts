@@ -15,12 +15,14 @@ const enum Phase { Spaces, Word, Quote }
  * ends it, and single quotes cannot be escaped into.
  */
 export function parseWords(s: string, from: number, to: number, escape: number): Word[] {
+  // A word's value is its source text, except that an escape token ending the input is
+  // dropped; so words are sliced rather than built character by character.
   const words: Word[] = [];
   let phase = Phase.Spaces;
-  let word = '';
   let quote = 0;
   let blankOK = false;
   let start = from;
+  let end = to;
   for (let pos = from; pos <= to; pos++) {
     const ch = pos === to ? -1 : s.charCodeAt(pos);
     if (phase === Phase.Spaces) {
@@ -30,14 +32,13 @@ export function parseWords(s: string, from: number, to: number, escape: number):
       start = pos;
     }
     if (pos === to) {
-      if (blankOK || word.length > 0) words.push({ value: word, start, end: to });
+      if (blankOK || end > start) words.push({ value: s.slice(start, end), start, end: to });
       break;
     }
     if (phase === Phase.Word) {
       if (isSpace(ch)) {
         phase = Phase.Spaces;
-        if (blankOK || word.length > 0) words.push({ value: word, start, end: pos });
-        word = '';
+        words.push({ value: s.slice(start, pos), start, end: pos });
         blankOK = false;
         continue;
       }
@@ -47,23 +48,23 @@ export function parseWords(s: string, from: number, to: number, escape: number):
         phase = Phase.Quote;
       }
       if (ch === escape) {
-        if (pos + 1 === to) continue;
-        word += s[pos];
+        if (pos + 1 === to) {
+          end = pos;
+          continue;
+        }
         pos++;
       }
-      word += s[pos];
       continue;
     }
     if (ch === quote) phase = Phase.Word;
     if (ch === escape && quote !== 0x27) {
       if (pos + 1 === to) {
         phase = Phase.Word;
+        end = pos;
         continue;
       }
-      word += s[pos];
       pos++;
     }
-    word += s[pos];
   }
   return words;
 }

@@ -1,0 +1,115 @@
+/**
+ * Parser throughput: slipway against dockerfile-ast on the same corpus in the same run,
+ * plus a linear-time check on 1 MB and 10 MB inputs. Run after a build:
+ *
+ *     npm run build && node dist/bench/parse.js [--seconds=N]
+ *
+ * Both parsers build what a linter needs: instructions with keywords, flags, arguments,
+ * heredocs and comments (dockerfile-ast computes some of these lazily, so the loop asks
+ * for them).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { DockerfileParser } from 'dockerfile-ast';
+import { parse } from '../src/syntax/index.js';
+
+const TARGET_RATIO = 20;
+
+function repoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  return dir;
+}
+
+type Parser = (text: string) => number;
+
+const slipway: Parser = (text) => parse(text).ast.instructions.length;
+
+const dockerfileAst: Parser = (text) => {
+  const doc = DockerfileParser.parse(text);
+  let n = doc.getComments().length;
+  for (const ins of doc.getInstructions()) {
+    const any = ins as unknown as { getFlags?: () => unknown[]; getHeredocs?: () => unknown[] };
+    n += ins.getKeyword().length + ins.getArguments().length + (any.getFlags?.().length ?? 0) + (any.getHeredocs?.().length ?? 0);
+  }
+  return n;
+};
+
+/** MB/s (10^6 bytes of UTF-8 source per second) over repeated passes for about `seconds`. */
+function throughput(run: Parser, texts: string[], bytes: number, seconds: number): number {
+  for (let i = 0; i < 50; i++) for (const t of texts) run(t);
+  let passes = 0;
+  let sink = 0;
+  const start = process.hrtime.bigint();
+  let elapsed = 0;
+  while (elapsed < seconds) {
+    for (const t of texts) sink += run(t);
+    passes++;
+    elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  }
+  if (sink < 0) console.log(sink);
+  return (bytes * passes) / 1e6 / elapsed;
+}
+
+/** Best of `tries` wall times in milliseconds. */
+function best(run: () => void, tries = 3): number {
+  let min = Infinity;
+  for (let i = 0; i < tries; i++) {
+    const start = process.hrtime.bigint();
+    run();
+    min = Math.min(min, Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return min;
+}
+
+/** Inputs of about `size` bytes in three shapes that stress different parts of the parser. */
+function shapes(corpus: string[], size: number): Array<[string, string]> {
+  const joined = corpus.filter((t) => !t.startsWith('# escape')).join('\n');
+  let repeated = '';
+  while (repeated.length < size) repeated += `${joined}\n`;
+  const body = 'echo "a line of a long shell script" && true\n';
+  const heredoc = `FROM scratch\nRUN <<EOF\n${body.repeat(Math.ceil(size / body.length))}EOF\n`;
+  const line = '    && echo "a continued line" \\\n';
+  const continuation = `FROM scratch\nRUN true \\\n${line.repeat(Math.ceil(size / line.length))}    && true\n`;
+  return [['repeated corpus', repeated], ['one 10 MB heredoc', heredoc], ['one long continuation', continuation]];
+}
+
+function main(): void {
+  const { values } = parseArgs({ options: { seconds: { type: 'string', default: '2' } } });
+  const seconds = Number(values.seconds);
+  const dir = path.join(repoRoot(), 'bench', 'corpus');
+  const names = readdirSync(dir).sort();
+  const texts = names.map((n) => readFileSync(path.join(dir, n), 'utf8'));
+  const bytes = texts.reduce((sum, t) => sum + Buffer.byteLength(t), 0);
+  for (const [i, t] of texts.entries()) {
+    const r = parse(t);
+    if (r.errors.length > 0) throw new Error(`${names[i]} does not parse: ${r.errors[0]!.message}`);
+  }
+
+  console.log(`corpus: ${names.length} Dockerfiles, ${(bytes / 1024).toFixed(1)} KiB (bench/corpus)`);
+  const ours = throughput(slipway, texts, bytes, seconds);
+  const theirs = throughput(dockerfileAst, texts, bytes, seconds);
+  const ratio = ours / theirs;
+  console.log(`slipway         ${ours.toFixed(2).padStart(8)} MB/s`);
+  console.log(`dockerfile-ast  ${theirs.toFixed(2).padStart(8)} MB/s`);
+  console.log(`ratio           ${ratio.toFixed(1).padStart(8)}x   (target >= ${TARGET_RATIO}x: ${ratio >= TARGET_RATIO ? 'met' : 'NOT met'})`);
+
+  console.log('\nlinear time, slipway (best of 3):');
+  console.log(`  ${'shape'.padEnd(24)}${'1 MB'.padStart(10)}${'10 MB'.padStart(11)}   10 MB / (10 x 1 MB)`);
+  const small = shapes(texts, 1_000_000);
+  const large = shapes(texts, 10_000_000);
+  let linear = true;
+  for (const [k, [label, text]] of small.entries()) {
+    const big = large[k]![1];
+    const one = best(() => parse(text));
+    const ten = best(() => parse(big));
+    const scale = (ten / one) * (text.length / big.length);
+    if (scale > 2) linear = false;
+    console.log(`  ${label.padEnd(24)}${`${one.toFixed(1)} ms`.padStart(10)}${`${ten.toFixed(1)} ms`.padStart(11)}   ${scale.toFixed(2)}`);
+  }
+  console.log(`linear: ${linear ? 'yes' : 'NO'} (a per-byte cost ratio above 2 would mean super-linear growth)`);
+}
+
+main();
