@@ -30,9 +30,13 @@ export interface RegistryRequest {
   readonly noRetry?: boolean;
 }
 
-interface Token { value: string; expires: number }
+/** A bearer token and when to stop using it (a little before it expires). */
+interface Token { value: string; renewAt: number }
 
-/** Tokens are renewed this long before they expire, so a long request never carries a stale one. */
+/**
+ * Tokens are renewed this long before they expire (a quarter of their life when that is
+ * shorter), so a request never sets out with a token about to lapse.
+ */
 const EXPIRY_MARGIN = 10_000;
 
 /**
@@ -119,7 +123,7 @@ export class RegistryClient {
     const key = `${challenge.params.realm}|${challenge.params.service ?? ''}|${normal.join(' ')}`;
     const cached = this.tokens.get(key);
     if (cached && !fresh) {
-      return cached.then((t) => (t.expires > Date.now() + EXPIRY_MARGIN ? t : this.token(challenge, scopes, cred, true)));
+      return cached.then((t) => (t.renewAt > Date.now() ? t : this.token(challenge, scopes, cred, true)));
     }
     const pending = this.fetchToken(challenge, normal, cred);
     this.tokens.set(key, pending);
@@ -173,7 +177,8 @@ export class RegistryClient {
     const issued = doc.issued_at ? Date.parse(doc.issued_at) : NaN;
     // Clocks differ: trust issued_at only when it is close to ours.
     const from = Number.isNaN(issued) || Math.abs(issued - started) > 60_000 ? started : issued;
-    return { value, expires: from + (doc.expires_in && doc.expires_in > 0 ? doc.expires_in : 60) * 1000 };
+    const lifetime = (doc.expires_in && doc.expires_in > 0 ? doc.expires_in : 60) * 1000;
+    return { value, renewAt: from + lifetime - Math.min(EXPIRY_MARGIN, lifetime / 4) };
   }
 
   /** Sends with retries on network errors, 5xx and 429; returns the final response. */

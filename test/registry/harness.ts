@@ -83,7 +83,7 @@ async function waitReady(url: string, ca: Buffer | undefined, child: ChildProces
 }
 
 /** Starts Debian's `docker-registry` on a free 127.0.0.1 port in the given setup. */
-export async function startRegistry(setup: Setup, options: { schema1?: boolean } = {}): Promise<RegistryHandle> {
+export async function startRegistry(setup: Setup, options: { schema1?: boolean; tokenExpiresIn?: number } = {}): Promise<RegistryHandle> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `slipway-reg-${setup}-`));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -110,7 +110,7 @@ export async function startRegistry(setup: Setup, options: { schema1?: boolean }
     slipwayToml = `[[registry]]\nlocation = "${host}"\nca = ["${caCert}"]\n`;
   } else if (setup === 'token') {
     const bundle = await createSigningBundle(dir);
-    tokenServer = await startTokenServer({ signingKey: bundle.key, users: { [USER]: PASSWORD }, anonymousPull: true });
+    tokenServer = await startTokenServer({ signingKey: bundle.key, users: { [USER]: PASSWORD }, anonymousPull: true, expiresIn: options.tokenExpiresIn });
     lines.push('auth:', '  token:', `    realm: ${tokenServer.realm}`, `    service: ${tokenServer.service}`,
       `    issuer: ${tokenServer.issuer}`, `    rootcertbundle: ${bundle.cert}`);
   }

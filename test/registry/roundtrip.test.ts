@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -126,6 +126,23 @@ for (const setup of SETUPS) {
         const pulled = await pull(`${reg.host}/test/busybox:1`, { store: await store(), env: anon, retry: FAST_RETRY });
         assert.equal(pulled.digest, image.manifest.digest);
         assert.deepEqual(server.requests.map((r) => r.account), [undefined]);
+      });
+
+      test('an identity token in docker config is exchanged with the OAuth2 refresh grant', async () => {
+        const server = reg.tokenServer!;
+        const form = new URLSearchParams({ grant_type: 'password', username: USER, password: PASSWORD, service: server.service, client_id: 'test' });
+        const res = await fetch(server.realm, { method: 'POST', body: form });
+        const { refresh_token: refresh } = await res.json() as { refresh_token: string };
+        const dockerConfig = path.join(reg.dir, 'identity-token');
+        await mkdir(dockerConfig, { recursive: true });
+        await writeFile(path.join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [reg.host]: { identitytoken: refresh } } }));
+        const a = await store();
+        await importIntoStore(a, image, 'example.com/busybox:fixture');
+        server.requests.length = 0;
+        const pushed = await push('example.com/busybox:fixture', `${reg.host}/oauth/busybox:1`, { store: a, env: { ...reg.env, DOCKER_CONFIG: dockerConfig }, retry: FAST_RETRY });
+        assert.equal(pushed.digest, image.manifest.digest);
+        assert.deepEqual(server.requests.map((r) => [r.method, r.grantType, r.account, r.scopes]),
+          [['POST', 'refresh_token', USER, ['repository:oauth/busybox:pull,push']]]);
       });
     }
   });
