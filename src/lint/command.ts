@@ -8,7 +8,16 @@ import type { SimpleCommand } from './shell.js';
 
 interface Part { readonly value: string; readonly flags: readonly string[]; readonly long: boolean; readonly inline: boolean }
 
+// Many rules ask about the same command; read its flags once.
+const cache = new WeakMap<SimpleCommand, Part[]>();
+
 function parts(cmd: SimpleCommand): Part[] {
+  let result = cache.get(cmd);
+  if (!result) cache.set(cmd, (result = readParts(cmd)));
+  return result;
+}
+
+function readParts(cmd: SimpleCommand): Part[] {
   let operands = false;
   return cmd.args.map((w) => {
     const v = w.value;
@@ -24,8 +33,7 @@ function parts(cmd: SimpleCommand): Part[] {
 
 /** The command is `name` (exactly, or by basename: `/usr/bin/apt-get`). */
 export function isCommand(cmd: SimpleCommand, ...names: string[]): boolean {
-  const base = cmd.name.slice(cmd.name.lastIndexOf('/') + 1);
-  return names.includes(cmd.name) || names.includes(base);
+  return names.includes(cmd.base) || names.includes(cmd.name);
 }
 
 export function hasFlag(cmd: SimpleCommand, ...names: string[]): boolean {

@@ -6,7 +6,7 @@ import { LineIndex } from './position.js';
 import { ALL_RULES } from './rules/index.js';
 import { parseScript, type Script } from './shell.js';
 import { collectSuppressions } from './suppress.js';
-import { LEVELS, type Diagnostic, type Level, type Rule, type RuleContext, type RuleSettings, type TextEdit } from './types.js';
+import { LEVELS, type Diagnostic, type Level, type Rule, type RuleContext, type RuleSettings, type RunInfo, type TextEdit } from './types.js';
 
 export interface LintOptions {
   /** Settings from `.slipway.toml` and the command line. */
@@ -36,7 +36,7 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const config = options.config ?? {};
   const out: Diagnostic[] = parsed.errors.map((e) => ({ code: e.code, level: 'error' as const, message: e.message, range: e.range }));
   const model = buildModel(parsed.ast, parsed.escapeToken);
-  const index = new LineIndex(text);
+  let lineIndex: LineIndex | undefined;
   const directive = checkDirective(parsed.directives);
   const settings: RuleSettings = {
     trustedRegistries: config.trustedRegistries ?? [],
@@ -51,31 +51,47 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const enabled = new Set(config.enable ?? []);
   const scripts = new Map<Instruction, Script | undefined>();
   const nonPosix = hasNonPosixPragma(parsed);
+  const script = (ins: Instruction): Script | undefined => {
+    if (!scripts.has(ins)) scripts.set(ins, nonPosix ? undefined : scriptOf(ins, model.stageOf(ins)));
+    return scripts.get(ins);
+  };
+  let runList: RunInfo[] | undefined;
+  const runs = (): RunInfo[] => {
+    if (runList) return runList;
+    runList = [];
+    for (const ins of parsed.ast.instructions) {
+      const s = script(ins);
+      if (s) runList.push({ ins, script: s, stage: model.stageOf(ins) });
+    }
+    return runList;
+  };
 
+  // One context for all rules; `report` files findings under the rule being run.
+  let current: { rule: Rule; level: Level } | undefined;
+  const ctx: RuleContext = {
+    text,
+    parse: parsed,
+    model,
+    settings,
+    get index() { return (lineIndex ??= new LineIndex(text)); },
+    script,
+    runs,
+    report: (range: Range, message: string, fix?: readonly TextEdit[]) => {
+      out.push({ code: current!.rule.name, level: current!.level, message, range, ...(fix && fix.length > 0 ? { fix } : {}) });
+    },
+  };
   for (const rule of options.rules ?? ALL_RULES) {
     if (ignored.has(rule.name)) continue;
     const buildkit = rule.source === 'buildkit';
     if (buildkit && (directive.skip === 'all' || directive.skip.includes(rule.name))) continue;
     if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
-    const level = levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level);
-    const ctx: RuleContext = {
-      text,
-      parse: parsed,
-      model,
-      settings,
-      index,
-      script: (ins) => {
-        if (!scripts.has(ins)) scripts.set(ins, nonPosix ? undefined : scriptOf(ins, model.stageOf(ins)));
-        return scripts.get(ins);
-      },
-      report: (range: Range, message: string, fix?: readonly TextEdit[]) => {
-        out.push({ code: rule.name, level, message, range, ...(fix && fix.length > 0 ? { fix } : {}) });
-      },
-    };
+    current = { rule, level: levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level) };
     rule.check(ctx);
   }
 
-  const suppressions = config.disableIgnorePragma ? undefined : collectSuppressions(parsed.ast);
+  // Most files have no pragma at all; skip the walk then.
+  const pragmas = !config.disableIgnorePragma && parsed.ast.comments.some((c) => c.text.includes('ignore'));
+  const suppressions = pragmas ? collectSuppressions(parsed.ast) : undefined;
   const kept = suppressions ? out.filter((d) => !suppressions.suppressed(d.code, d.range.start.offset)) : out;
   kept.sort((a, b) => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };

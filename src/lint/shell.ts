@@ -22,6 +22,8 @@ export interface Word {
 /** A simple command: `FOO=1 apt-get install -y curl > /dev/null` has name `apt-get`. */
 export interface SimpleCommand {
   readonly name: string;
+  /** The name without a directory (`/usr/bin/apt-get` -> `apt-get`). */
+  readonly base: string;
   /** The words after the name; redirections and their targets are left out. */
   readonly args: readonly Word[];
   readonly nameWord: Word;
@@ -37,10 +39,15 @@ export interface Script {
   readonly commands: readonly SimpleCommand[];
   /** Control operators in source order, e.g. `['&&', '|', ';']`. */
   readonly operators: readonly string[];
+  /** The base names of all commands, for rules to skip scripts quickly. */
+  readonly names: ReadonlySet<string>;
 }
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'esac', 'time', 'in']);
 const OPERATORS = ['&&', '||', ';;', '|&', ';', '&', '|', '(', ')', '\n'];
+const SPECIAL = new Set(['<', '>', '&', '|', ';', '(', ')', '\n']);
+const PLAIN = /[^\s;&|<>()\\'"$`]+/y;
+const DQ_PLAIN = /[^"\\$`]+/y;
 const REDIRECTS = ['<<<', '<<-', '<<', '>>', '>&', '<&', '&>>', '&>', '<>', '>|', '>', '<'];
 
 type Token =
@@ -58,15 +65,21 @@ function lex(text: string): Token[] {
     if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
     if (c === '\\' && text[i + 1] === '\n') { i += 2; continue; }
     if (c === '#') { while (i < n && text[i] !== '\n') i++; continue; }
-    const redirect = REDIRECTS.find((r) => text.startsWith(r, i));
-    if (redirect) { tokens.push({ type: 'redirect', op: redirect }); i += redirect.length; continue; }
-    const op = OPERATORS.find((o) => text.startsWith(o, i));
-    if (op) { tokens.push({ type: 'op', op }); i += op.length; continue; }
+    if (SPECIAL.has(c)) {
+      const redirect = REDIRECTS.find((r) => text.startsWith(r, i));
+      if (redirect) { tokens.push({ type: 'redirect', op: redirect }); i += redirect.length; continue; }
+      const op = OPERATORS.find((o) => text.startsWith(o, i));
+      if (op) { tokens.push({ type: 'op', op }); i += op.length; continue; }
+    }
     const start = i;
     let value = '';
     let quoted = false;
     const subs: string[] = [];
     while (i < n) {
+      // Fast path: a run of ordinary characters.
+      PLAIN.lastIndex = i;
+      const plain = PLAIN.exec(text);
+      if (plain) { value += plain[0]; i += plain[0].length; continue; }
       const ch = text[i]!;
       if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === ';' || ch === '&' || ch === '|' || ch === '<' || ch === '>' || ch === '(' || ch === ')') {
         // `<(cmd)` and `>(cmd)` process substitution: keep inside the word.
@@ -112,8 +125,11 @@ function lex(text: string): Token[] {
             value += text.slice(i, end);
             i = end;
           } else {
-            value += text[i];
-            i++;
+            DQ_PLAIN.lastIndex = i;
+            const run = DQ_PLAIN.exec(text);
+            const chunk = run ? run[0] : text[i]!;
+            value += chunk;
+            i += chunk.length;
           }
         }
         i++;
@@ -192,7 +208,8 @@ export function parseScript(text: string, nested = false): Script {
   const flush = (): void => {
     if (words.length > 0) {
       const [nameWord, ...args] = words;
-      commands.push({ name: nameWord!.value, nameWord: nameWord!, args, assignments, nested });
+      const name = nameWord!.value;
+      commands.push({ name, base: name.slice(name.lastIndexOf('/') + 1), nameWord: nameWord!, args, assignments, nested });
     }
     for (const sub of pendingSubs) commands.push(...parseScript(sub, true).commands);
     words = [];
@@ -230,7 +247,7 @@ export function parseScript(text: string, nested = false): Script {
     words.push(token.word);
   }
   flush();
-  return { text, commands, operators };
+  return { text, commands, operators, names: new Set(commands.map((c) => c.base)) };
 }
 
 function isCase(tokens: Token[], inIndex: number): boolean {

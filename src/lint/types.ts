@@ -1,6 +1,6 @@
 import type { Argument, Instruction, ParseResult, Range } from '../syntax/ast.js';
 import type { LabelSchema } from './config.js';
-import type { Model } from './model.js';
+import type { Model, Stage } from './model.js';
 import type { LineIndex } from './position.js';
 import type { Script } from './shell.js';
 
@@ -41,7 +41,15 @@ export interface RuleContext {
   readonly index: LineIndex;
   /** The RUN script of an instruction (shell form, exec form or heredoc), tokenised once. */
   script(instruction: Instruction): Script | undefined;
+  /** Every RUN (ONBUILD RUN included) with a POSIX script, computed once per file. */
+  runs(): readonly RunInfo[];
   report(range: Range, message: string, fix?: readonly TextEdit[]): void;
+}
+
+export interface RunInfo {
+  readonly ins: Instruction;
+  readonly script: Script;
+  readonly stage: Stage | undefined;
 }
 
 /** Inputs some rules need beyond the Dockerfile itself. */

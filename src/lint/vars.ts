@@ -5,7 +5,15 @@ import { argDeclarations, PLATFORM_ARGS, type Model } from './model.js';
  * Global ARGs (before the first FROM) as FROM lines see them: each default expanded with
  * the ARGs above it; a declared ARG without a default is set but empty.
  */
+const globalCache = new WeakMap<Model, { env: Map<string, string>; declared: Set<string> }>();
+
 export function globalArgEnv(model: Model): { env: Map<string, string>; declared: Set<string> } {
+  let cached = globalCache.get(model);
+  if (!cached) globalCache.set(model, (cached = readGlobalArgs(model)));
+  return cached;
+}
+
+function readGlobalArgs(model: Model): { env: Map<string, string>; declared: Set<string> } {
   const env = new Map<string, string>(PLATFORM_ARGS);
   const declared = new Set<string>();
   for (const ins of model.globalArgs) {

@@ -50,29 +50,29 @@ export const UndefinedVar: Rule = {
     const memo = new Map<Stage, Set<string>>();
     for (const stage of ctx.model.stages) {
       // Base images bring their own environment; BuildKit always has PATH.
-      const defined = new Set(stage.parent ? stageEnv(stage.parent, memo) : ['PATH']);
+      const defined = new Map([...(stage.parent ? stageEnv(stage.parent, memo) : ['PATH'])].map((n) => [n, 'x']));
       for (const ins of stage.instructions) {
         if (ins.name === 'arg') {
           for (const decl of argDeclarations(ins)) {
-            if (decl.value !== undefined) checkWord(ctx, { ...decl.word, value: decl.value }, defined);
-            defined.add(decl.name);
+            if (decl.value?.includes('$')) checkWord(ctx, { ...decl.word, value: decl.value }, defined);
+            defined.set(decl.name, 'x');
           }
           continue;
         }
-        for (const word of expandedWords(ins)) checkWord(ctx, word, defined);
-        if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) defined.add(p.key.value);
+        if (ins.original.includes('$')) for (const word of expandedWords(ins)) checkWord(ctx, word, defined);
+        if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) defined.set(p.key.value, 'x');
       }
     }
   },
 };
 
-function checkWord(ctx: RuleContext, word: Argument, defined: Set<string>): void {
+/** `defined` maps every name in scope to a placeholder value. */
+function checkWord(ctx: RuleContext, word: Argument, defined: Map<string, string>): void {
   if (!word.value.includes('$')) return;
-  const env = new Map([...defined].map((n) => [n, 'x']));
   const plain = plainReferences(word.value);
-  for (const name of expand(word.value, env, ctx.model).unset) {
+  for (const name of expand(word.value, defined, ctx.model).unset) {
     if (!plain.has(name)) continue;
-    const hint = suggest(name, defined);
+    const hint = suggest(name, defined.keys());
     ctx.report(word.range, `Usage of undefined variable '$${name}'${hint ? ` (did you mean $${hint}?)` : ''}`);
   }
 }

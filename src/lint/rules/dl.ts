@@ -1,7 +1,6 @@
 import type { Instruction } from '../../syntax/ast.js';
-import type { Stage } from '../model.js';
 import type { Script, SimpleCommand } from '../shell.js';
-import type { Level, Rule, RuleContext } from '../types.js';
+import type { Level, Rule, RuleContext, RunInfo } from '../types.js';
 
 /** A hadolint rule: its DL code is its name; the wiki page is where users look it up. */
 export function dl(name: string, level: Level, description: string, check: (ctx: RuleContext) => void, extra: Partial<Rule> = {}): Rule {
@@ -9,25 +8,27 @@ export function dl(name: string, level: Level, description: string, check: (ctx:
 }
 
 /** Every RUN, including ONBUILD RUN triggers, with the stage it is in. */
-export function* runs(ctx: RuleContext): Generator<{ ins: Instruction; script: Script; stage: Stage | undefined }> {
-  for (const ins of ctx.model.ast.instructions) {
-    const target = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
-    if (target.name !== 'run') continue;
-    const script = ctx.script(ins);
-    if (script) yield { ins, script, stage: ctx.model.stageOf(ins) };
-  }
+export function runs(ctx: RuleContext): readonly RunInfo[] {
+  return ctx.runs();
 }
 
 /** A rule that reports a RUN when `fails` says so for its script. */
-export function runRule(name: string, level: Level, description: string, fails: (script: Script, ins: Instruction, ctx: RuleContext) => boolean): Rule {
+/**
+ * A rule that reports a RUN when `fails` says so for its script. With `commands`, scripts
+ * that run none of those commands are skipped without asking.
+ */
+export function runRule(name: string, level: Level, description: string, fails: (script: Script, ins: Instruction, ctx: RuleContext) => boolean, commands?: readonly string[]): Rule {
   return dl(name, level, description, (ctx) => {
-    for (const { ins, script } of runs(ctx)) if (fails(script, ins, ctx)) ctx.report(ins.range, description);
+    for (const { ins, script } of ctx.runs()) {
+      if (commands && !commands.some((c) => script.names.has(c))) continue;
+      if (fails(script, ins, ctx)) ctx.report(ins.range, description);
+    }
   });
 }
 
-/** A rule that reports a RUN when one of its commands matches. */
-export function commandRule(name: string, level: Level, description: string, matches: (cmd: SimpleCommand) => boolean): Rule {
-  return runRule(name, level, description, (script) => script.commands.some(matches));
+/** A rule that reports a RUN when one of its commands (named in `commands`) matches. */
+export function commandRule(name: string, level: Level, description: string, matches: (cmd: SimpleCommand) => boolean, commands: readonly string[]): Rule {
+  return runRule(name, level, description, (script) => script.commands.some(matches), commands);
 }
 
 /** RUN --mount=type=cache,target=DIR for a directory at or under `dir`. */

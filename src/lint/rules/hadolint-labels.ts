@@ -33,6 +33,7 @@ function finalStage(ctx: RuleContext): { stage: Stage; pairs: KeyValuePair[] } |
 }
 
 export const DL3049: Rule = dl('DL3049', 'info', 'Label `<label>` is missing.', (ctx) => {
+  if (Object.keys(ctx.settings.labelSchema).length === 0) return;
   const final = finalStage(ctx);
   if (!final) return;
   const present = new Set(final.pairs.map((p) => unquote(p.key.value)));
@@ -77,6 +78,7 @@ const FORMAT: Record<Exclude<LabelType, 'text'>, { code: string; valid: (v: stri
 };
 
 export const DL3051: Rule = dl('DL3051', 'warning', 'Label `<label>` is empty.', (ctx) => {
+  if (Object.keys(ctx.settings.labelSchema).length === 0) return;
   for (const pair of allLabels(ctx)) {
     const key = unquote(pair.key.value);
     if (key in ctx.settings.labelSchema && unquote(pair.value.value).trim() === '') ctx.report(pair.range, `Label \`${key}\` is empty.`);
@@ -86,6 +88,7 @@ export const DL3051: Rule = dl('DL3051', 'warning', 'Label `<label>` is empty.',
 function formatRule(type: Exclude<LabelType, 'text'>, level: 'warning', description: string): Rule {
   const f = FORMAT[type];
   return dl(f.code, level, description, (ctx) => {
+    if (!Object.values(ctx.settings.labelSchema).includes(type)) return;
     for (const pair of allLabels(ctx)) {
       const key = unquote(pair.key.value);
       const value = unquote(pair.value.value);

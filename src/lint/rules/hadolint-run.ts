@@ -8,30 +8,32 @@ import { commandRule, dl, runs } from './dl.js';
 
 const POINTLESS = ['free', 'kill', 'mount', 'ps', 'service', 'shutdown', 'ssh', 'top', 'vim', 'ifconfig'];
 export const DL3001 = commandRule('DL3001', 'info', 'For some bash commands it makes no sense running them in a Docker container like `ssh`, `vim`, `shutdown`, `service`, `ps`, `free`, `top`, `kill`, `mount`, `ifconfig`',
-  (c) => POINTLESS.includes(c.name));
+  (c) => POINTLESS.includes(c.name), POINTLESS);
 
-export const DL3003 = commandRule('DL3003', 'warning', 'Use WORKDIR to switch to a directory', (c) => c.name === 'cd');
+export const DL3003 = commandRule('DL3003', 'warning', 'Use WORKDIR to switch to a directory', (c) => c.name === 'cd', ['cd']);
 
-export const DL3004 = commandRule('DL3004', 'error', 'Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root', (c) => c.name === 'sudo');
+export const DL3004 = commandRule('DL3004', 'error', 'Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root', (c) => c.name === 'sudo', ['sudo']);
 
 export const DL3046 = commandRule('DL3046', 'warning', '`useradd` without flag `-l` and high UID will result in excessively large Image.',
-  (c) => c.name === 'useradd' && !hasFlag(c, 'l', 'no-log-init') && flagValues(c, 'u', 'uid').some((uid) => uid.length > 5));
+  (c) => c.name === 'useradd' && !hasFlag(c, 'l', 'no-log-init') && flagValues(c, 'u', 'uid').some((uid) => uid.length > 5), ['useradd']);
 
 export const DL3047 = commandRule('DL3047', 'info', 'Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`).',
-  (c) => c.name === 'wget' && !hasFlag(c, 'progress', 'q', 'quiet', 'o', 'output-file', 'a', 'append-output', 'no-verbose') && !hasArg(c, '-nv'));
+  (c) => c.name === 'wget' && !hasFlag(c, 'progress', 'q', 'quiet', 'o', 'output-file', 'a', 'append-output', 'no-verbose') && !hasArg(c, '-nv'), ['wget']);
 
-export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the default shell', (c) => c.name === 'ln' && c.args.some((a) => a.value === '/bin/sh'));
+export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the default shell', (c) => c.name === 'ln' && c.args.some((a) => a.value === '/bin/sh'), ['ln']);
 
 export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but not both', (ctx) => {
-  for (const stage of ctx.model.stages) {
-    const found: { ins: Instruction; tools: Set<string> }[] = [];
-    for (const { ins, script, stage: s } of runs(ctx)) {
-      if (s !== stage) continue;
-      const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
-      if (tools.size > 0) found.push({ ins, tools });
-    }
-    const all = new Set(found.flatMap((f) => [...f.tools]));
-    if (all.size < 2) continue;
+  const byStage = new Map<unknown, { ins: Instruction; tools: Set<string> }[]>();
+  for (const { ins, script, stage } of runs(ctx)) {
+    if (!script.names.has('wget') && !script.names.has('curl')) continue;
+    const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
+    if (tools.size === 0) continue;
+    const list = byStage.get(stage) ?? [];
+    list.push({ ins, tools });
+    byStage.set(stage, list);
+  }
+  for (const found of byStage.values()) {
+    if (new Set(found.flatMap((f) => [...f.tools])).size < 2) continue;
     for (const f of found) ctx.report(f.ins.range, 'Either use Wget or Curl but not both');
   }
 });

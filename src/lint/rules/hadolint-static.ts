@@ -93,6 +93,7 @@ export const DL3044: Rule = dl('DL3044', 'error', 'Do not refer to an environmen
       if (ins.name === 'arg') for (const d of argDeclarations(ins)) before.add(d.name);
       if (ins.name !== 'env' || ins.body.type !== 'KeyValue') continue;
       const keys: string[] = [];
+      if (!ins.original.includes('$')) { for (const p of ins.body.pairs) before.add(p.key.value); continue; }
       for (const pair of ins.body.pairs) {
         if (refs(pair.value.value).some((r) => keys.includes(r) && !before.has(r))) {
           ctx.report(pair.range, 'Do not refer to an environment variable within the same `ENV` statement where it is defined.');
