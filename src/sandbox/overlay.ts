@@ -48,6 +48,9 @@ export interface OverlayDirs {
   /** Omitted for a read-only view of the lowers. */
   upper?: string;
   work?: string;
+  /** Mount with `volatile` (no syncfs of the upper's filesystem at unmount) when
+   * the kernel has it (5.10+); quietly without it otherwise. */
+  volatile?: boolean;
 }
 
 /**
@@ -75,7 +78,9 @@ export async function mountOverlay(target: string, dirs: OverlayDirs): Promise<v
       throw new SlipwayError('SANDBOX_TOO_MANY_LAYERS', `too many layers for one overlay mount (${dirs.lowerTopFirst.length})`);
     }
   }
-  const r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, target], cwd);
+  let r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', dirs.volatile ? `${options},volatile` : options, target], cwd);
+  // Older kernels refuse the unknown option: fall back to a plain (synced) mount.
+  if (r.code !== 0 && dirs.volatile) r = await runCommand('mount', ['-t', 'overlay', 'overlay', '-o', options, target], cwd);
   if (r.code !== 0) {
     throw new SlipwayError('SANDBOX_MOUNT_FAILED', `overlay mount at ${target} failed: ${r.stderr.trim()}`);
   }

@@ -8,7 +8,7 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
@@ -39,6 +39,10 @@ function checkSpec(spec: RunSpec): void {
     if (!m.target.startsWith('/')) bad(`mount target must be absolute: ${m.target}`);
     if (path.posix.normalize(m.target) === '/') bad('cannot mount over /');
   }
+}
+
+async function emptyDir(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) await rm(path.join(dir, name), { recursive: true, force: true });
 }
 
 /** Secrets become files in the bundle (outside the rootfs): target -> file. */
@@ -122,7 +126,7 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
       await mkdir(empty);
       lowers = [empty];
     }
-    await mountOverlay(rootfs, { lowerTopFirst: lowers, upper: spec.upperDir, work: spec.workDir });
+    await mountOverlay(rootfs, { lowerTopFirst: lowers, upper: spec.upperDir, work: spec.workDir, volatile: spec.volatile ?? false });
     mounted = true;
 
     const { process: proc } = spec;
@@ -175,6 +179,8 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
     // lower layers' view through the upper dir.
     if (!stillMounted) {
       await rm(bundle, { recursive: true, force: true }).catch((e: Error) => problems.push(e.message));
+      // A volatile mount leaves work/incompat/volatile, which blocks remounting.
+      if (mounted && spec.volatile) await emptyDir(spec.workDir).catch((e: Error) => problems.push(e.message));
     }
     // Cleanup trouble is reported only if nothing else is already being thrown.
     if (problems.length > 0 && failure === undefined) {

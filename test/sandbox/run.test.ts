@@ -83,6 +83,17 @@ describe('runStep in runc', () => {
     assert.equal(existsSync(path.join(sbx.rootfs, 'data')), false);
   });
 
+  it('volatile mode keeps the changes and leaves the dirs reusable for another step', async () => {
+    const dirs = sbx.layerDirs();
+    const first = await sbx.sh('echo kept > /v', { ...dirs, volatile: true });
+    assert.equal(first.exitCode, 0);
+    assert.equal(readFileSync(path.join(dirs.upperDir, 'v'), 'utf8'), 'kept\n');
+    assert.deepEqual(readdirSync(dirs.workDir), []);
+    const second = await sbx.sh('cat /v', { ...dirs, volatile: true });
+    assert.equal(second.stdout, 'kept\n');
+    assert.deepEqual(mountsUnder(sbx.tmp), []);
+  });
+
   it('sets hostname, /etc/hosts and /etc/resolv.conf read-only', async () => {
     const r = await sbx.sh('hostname; head -1 /etc/hosts; echo x >> /etc/hosts || echo ro-hosts; echo x >> /etc/resolv.conf || echo ro-resolv', {
       hostname: 'box1',
