@@ -5,7 +5,7 @@
 import type { Diagnostic, Range } from '../syntax/ast.js';
 import { readCsvRecord, suggest, type ArgInstruction, type FromInstruction, type TypedInstruction } from '../instructions/index.js';
 import { parsePlatform } from './platform.js';
-import { Expander } from './scope.js';
+import { Expander, argDefault } from './scope.js';
 import type { ArgValue, Platform, SourceRef, StageBase, StageDependency } from './types.js';
 
 /** The range of problems that belong to the build options, not to a place in the file. */
@@ -50,7 +50,7 @@ export function resolveGlobalArgs(meta: readonly ArgInstruction[], globals: Map<
       if (Object.hasOwn(buildArgs, decl.name)) value = buildArgs[decl.name]!;
       else if (decl.value !== null) {
         const ex = new Expander(globals, errors, { escape });
-        value = ex.text(decl.value, decl.range) ?? null;
+        value = ex.word(argDefault(decl)) ?? null;
         references = [...ex.referenced].filter((n) => n !== decl.name && !ex.unset.has(n));
       }
       if (value !== null) globals.set(decl.name, value);

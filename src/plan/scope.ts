@@ -99,6 +99,16 @@ export class Expander {
   }
 }
 
+/** An ARG declaration's default as a word, located after `NAME=` when the source allows. */
+export function argDefault(decl: { name: string; value: string | null; range: Range }): Word {
+  const value = decl.value ?? '';
+  const r = decl.range;
+  const skip = decl.name.length + 1;
+  if (r.start.line !== r.end.line || r.end.offset - r.start.offset !== skip + value.length) return { value, range: { start: r.start, end: r.start } };
+  const at = (i: number) => ({ line: r.start.line, column: r.start.column + i, offset: r.start.offset + i });
+  return { value, range: { start: at(skip), end: at(skip + value.length) } };
+}
+
 /** The part of a word's range an error points at, when the word maps onto one line. */
 function within(w: Word, offset: number, length: number): Range {
   const r = w.range;

@@ -13,7 +13,7 @@ import type { Diagnostic } from '../syntax/ast.js';
 import type { ArgInstruction, EnvInstruction, TypedInstruction } from '../instructions/index.js';
 import { expandInstruction } from './expand.js';
 import type { RawStage } from './graph.js';
-import { Expander, Scope, normaliseWorkdir } from './scope.js';
+import { Expander, Scope, argDefault, normaliseWorkdir } from './scope.js';
 import type { ExpandedInstruction, PlanStep } from './types.js';
 
 export interface WalkContext {
@@ -57,7 +57,7 @@ function applyArg(ins: ArgInstruction, scope: Scope, ex: Expander, ctx: WalkCont
       // Each default sees the ARGs declared before it on the same line, as BuildKit
       // updates the state between them.
       const own = new Expander(new Map(scope.env), ctx.errors, { escape: ctx.escape });
-      const v = own.text(decl.value, decl.range);
+      const v = own.word(argDefault(decl));
       for (const n of own.unset) ex.unset.add(n);
       if (v === undefined) return undefined;
       value = v;

@@ -21,6 +21,8 @@ const errorRows: [string, string[], PlanOptions, string, string][] = [
   ['a mount that expands to a bad value', ['FROM scratch', 'ARG U=root', 'RUN --mount=type=cache,target=/c,uid=$U ls'], {}, 'INSTR_MOUNT_INVALID_VALUE', '3:34-3:40'],
   ['a --platform that is no platform', ['ARG P=linux/arm64/v8/x', 'FROM --platform=$P scratch'], {}, 'PLAN_INVALID_PLATFORM', '2:17-2:19'],
   ['a --platform that expands to nothing', ['FROM --platform=$NOPE scratch'], {}, 'PLAN_INVALID_PLATFORM', '1:17-1:22'],
+  ['a bad substitution in a stage ARG default', ['FROM scratch', 'ARG A B=${A:?need_A}'], {}, 'SHELL_REQUIRED_VARIABLE', '2:9-2:21'],
+  ['a bad substitution in a global ARG default', ['ARG B=x${', 'FROM scratch'], {}, 'SHELL_MISSING_BRACE', '1:8-1:10'],
   ['a STOPSIGNAL that is no signal', ['FROM scratch', 'STOPSIGNAL SIGFOO'], {}, 'PLAN_INVALID_SIGNAL', '2:12-2:18'],
   ['a VOLUME that expands to nothing', ['FROM scratch', 'VOLUME $NOPE'], {}, 'INSTR_EMPTY_VOLUME', '2:8-2:13'],
 ];
