@@ -119,6 +119,7 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
   let containerCreated = false;
   let stubs: string[] = [];
   let failure: unknown;
+  let bundleFiles: Promise<Map<string, string>> | undefined;
   try {
     // overlayfs needs at least one lower dir: FROM scratch gets an empty one.
     let lowers = [...spec.lowerDirs].reverse();
@@ -126,26 +127,26 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
       await mkdir(empty);
       lowers = [empty];
     }
+    const hostname = spec.hostname ?? 'buildkitsandbox';
+    const hostsFile = path.join(bundle, 'hosts');
+    const resolvConfFile = path.join(bundle, 'resolv.conf');
+    // The bundle's own files do not need the rootfs: write them while it mounts.
+    bundleFiles = (async () => {
+      const hostResolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+      await writeFile(hostsFile, hostsFileContent(hostname, spec.extraHosts ?? []), { mode: 0o644 });
+      await writeFile(resolvConfFile, resolvConfContent(hostResolv, spec.network), { mode: 0o644 });
+      return writeSecrets(bundle, spec.mounts);
+    })();
+    bundleFiles.catch(() => undefined);
     await mountOverlay(rootfs, { lowerTopFirst: lowers, upper: spec.upperDir, work: spec.workDir, volatile: spec.volatile ?? false });
     mounted = true;
 
     const { process: proc } = spec;
+    // Workdir first: it is created for good, so it must not be taken for a stub.
     await ensureWorkdir(rootfs, proc.cwd, proc.uid, proc.gid);
     stubs = await findMountStubs(rootfs, ['/etc/resolv.conf', '/etc/hosts', ...spec.mounts.map((m) => m.target)]);
-    for (const m of spec.mounts) if (m.type === 'cache') await mkdir(m.source, { recursive: true });
-
-    const hostname = spec.hostname ?? 'buildkitsandbox';
-    const hostsFile = path.join(bundle, 'hosts');
-    const resolvConfFile = path.join(bundle, 'resolv.conf');
-    let hostResolv = '';
-    try {
-      hostResolv = await readFile('/etc/resolv.conf', 'utf8');
-    } catch {
-      // No resolver configured on the host: the container gets an empty file.
-    }
-    await writeFile(hostsFile, hostsFileContent(hostname, spec.extraHosts ?? []), { mode: 0o644 });
-    await writeFile(resolvConfFile, resolvConfContent(hostResolv, spec.network), { mode: 0o644 });
-    const secretFiles = await writeSecrets(bundle, spec.mounts);
+    await Promise.all(spec.mounts.map((m) => (m.type === 'cache' ? mkdir(m.source, { recursive: true }) : undefined)));
+    const secretFiles = await bundleFiles;
     const config = buildRuntimeSpec({
       rootfs, process: proc, hostname, network: spec.network, hostsFile, resolvConfFile,
       mounts: spec.mounts, secretFiles, limits: await hostLimits(),
@@ -161,6 +162,8 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
     failure = err;
     throw err;
   } finally {
+    // Let the bundle writes settle before anything is removed under them.
+    await bundleFiles?.catch(() => undefined);
     const problems: string[] = [];
     // Only needed when runc may not have removed it (abort, failure in between).
     if (containerCreated) {

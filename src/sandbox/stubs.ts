@@ -26,15 +26,17 @@ async function exists(p: string): Promise<boolean> {
  * deepest first per target, so removal in list order empties parents last.
  */
 export async function findMountStubs(rootfs: string, targets: string[]): Promise<string[]> {
-  const found: string[] = [];
-  for (const target of targets) {
+  const perTarget = await Promise.all(targets.map(async (target) => {
+    const found: string[] = [];
     let p = await resolveInRoot(rootfs, target);
     while (p !== rootfs && !(await exists(p))) {
       found.push(p);
       p = path.dirname(p);
     }
-  }
-  return found;
+    return found;
+  }));
+  // A parent shared by two targets appears in both lists; the later copy removes it.
+  return perTarget.flat();
 }
 
 /** Removes stubs that are still empty, keeping their parent's times unchanged. */
