@@ -80,14 +80,19 @@ export class RegistryClient {
     for (const [i, scheme] of candidates.entries()) {
       const base = new URL(`${scheme}://${apiHost}/`);
       const canFallBack = i + 1 < candidates.length;
+      const probe = () => send({ method: 'GET', url: new URL('v2/', base), tls: this.tlsFor(base) });
       let res: HttpResponse;
       try {
-        // A probe that may fall back is tried once: a plain-HTTP server answers TLS with garbage.
-        const policy = canFallBack ? { ...this.retry, attempts: 1 } : this.retry;
-        res = await this.withStatusRetry(policy, () => send({ method: 'GET', url: new URL('v2/', base), tls: this.tlsFor(base) }));
+        // A probe that may fall back goes once first: a plain-HTTP server answers TLS with
+        // garbage or a reset, which must lead to HTTP rather than to retries.
+        res = await this.withStatusRetry(canFallBack ? { ...this.retry, attempts: 1 } : this.retry, probe, canFallBack);
       } catch (err) {
         if (canFallBack && (transport === 'insecure' || isNotTlsError(err))) continue;
-        throw networkError(apiHost, err);
+        if (!canFallBack || !isTransientError(err)) throw err instanceof SlipwayError ? err : networkError(apiHost, err);
+        // Down, not plain HTTP (connection refused, timeout): the usual retries apply.
+        res = await this.withStatusRetry(this.retry, probe).catch((again: unknown) => {
+          throw again instanceof SlipwayError ? again : networkError(apiHost, again);
+        });
       }
       res.body.resume();
       if (res.status === 401) this.challenge = pickChallenge(res.headers['www-authenticate']);

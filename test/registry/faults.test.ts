@@ -81,6 +81,7 @@ describe('registry faults through a loopback proxy', () => {
   });
 
   test('500s, 503s and connection resets are retried until success', async () => {
+    proxy.add({ method: 'GET', path: /^\/v2\/$/, fault: { type: 'status', status: 503 }, times: 2 });
     proxy.add({ method: 'GET', path: /\/manifests\/1$/, fault: { type: 'status', status: 500 }, times: 2 });
     proxy.add({ method: 'GET', path: blobPath(image.config.digest), fault: { type: 'status', status: 503 } });
     proxy.add({ method: 'GET', path: blobPath(bigLayer().digest), fault: { type: 'reset' } });
@@ -88,6 +89,7 @@ describe('registry faults through a loopback proxy', () => {
     const pulled = await pull(ref(), { store, env: reg.env, retry: RETRY });
     assert.equal(pulled.digest, image.manifest.digest);
     assert.equal(proxy.log.filter((l) => /\/manifests\/1$/.test(l.path)).length, 3);
+    assert.equal(proxy.log.filter((l) => l.path === '/v2/').length, 3);
   });
 
   test('429 with Retry-After is honoured', async () => {
