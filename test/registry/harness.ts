@@ -82,8 +82,28 @@ async function waitReady(url: string, ca: Buffer | undefined, child: ChildProces
   throw new Error(`docker-registry did not come up at ${url}:\n${await readFile(logFile, 'utf8')}`);
 }
 
-/** Starts Debian's `docker-registry` on a free 127.0.0.1 port in the given setup. */
-export async function startRegistry(setup: Setup, options: { schema1?: boolean; tokenExpiresIn?: number } = {}): Promise<RegistryHandle> {
+export interface RegistryOptions {
+  /** Accept legacy signed schema 1 manifests. */
+  readonly schema1?: boolean;
+  /** Lifetime of tokens the token server issues (seconds). */
+  readonly tokenExpiresIn?: number;
+}
+
+/**
+ * Starts Debian's `docker-registry` on a free 127.0.0.1 port in the given setup. The port
+ * is free when picked but another process may take it first: then a new one is tried.
+ */
+export async function startRegistry(setup: Setup, options: RegistryOptions = {}): Promise<RegistryHandle> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(setup, options);
+    } catch (err) {
+      if (attempt >= 3 || !/address already in use/.test((err as Error).message)) throw err;
+    }
+  }
+}
+
+async function startOnce(setup: Setup, options: RegistryOptions): Promise<RegistryHandle> {
   const dir = await mkdtemp(path.join(os.tmpdir(), `slipway-reg-${setup}-`));
   const port = await freePort();
   const host = `127.0.0.1:${port}`;
@@ -131,6 +151,7 @@ export async function startRegistry(setup: Setup, options: { schema1?: boolean; 
   } catch (err) {
     child.kill('SIGKILL');
     await tokenServer?.close();
+    await rm(dir, { recursive: true, force: true });
     throw err;
   }
   const hasAuth = setup !== 'plain';
