@@ -28,22 +28,16 @@ export function normaliseLayerPath(p: string): string {
  * everything else, so an applier reading in order deletes before it creates.
  */
 export function canonicalKey(p: string): Buffer {
-  const parts = p.split('/');
-  const bufs: Buffer[] = [];
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) bufs.push(SEP);
-    const name = parts[i]!;
-    if (name === OPAQUE_MARKER) bufs.push(RANK_OPAQUE);
-    else if (name.startsWith(WHITEOUT_PREFIX)) bufs.push(RANK_WHITEOUT, Buffer.from(name.slice(WHITEOUT_PREFIX.length)));
-    else bufs.push(RANK_PLAIN, Buffer.from(name));
+  // One string, one allocation: NUL between components, a rank byte before each name.
+  let key = '';
+  for (const name of p.split('/')) {
+    if (key !== '') key += '\0';
+    if (name === OPAQUE_MARKER) key += '\x01';
+    else if (name.startsWith(WHITEOUT_PREFIX)) key += `\x02${name.slice(WHITEOUT_PREFIX.length)}`;
+    else key += `\x03${name}`;
   }
-  return Buffer.concat(bufs);
+  return Buffer.from(key);
 }
-
-const SEP = Buffer.from([0]);
-const RANK_OPAQUE = Buffer.from([1]);
-const RANK_WHITEOUT = Buffer.from([2]);
-const RANK_PLAIN = Buffer.from([3]);
 
 export function compareKeys(a: Buffer, b: Buffer): number {
   return Buffer.compare(a, b);

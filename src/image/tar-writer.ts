@@ -10,8 +10,8 @@ type TarHeader = Partial<tar.Header> & { name: string; pax?: Record<string, stri
 const MAX_OCTAL_SIZE = 0o77777777777;
 const MAX_OCTAL_ID = 0o7777777;
 /** Small files are read whole, several at once, so small-file trees are not latency-bound. */
-const SMALL_FILE = 1 << 20;
-const PREFETCH_BYTES = 16 << 20;
+const SMALL_FILE = 256 << 10;
+const PREFETCH_BYTES = 4 << 20;
 const PREFETCH_FILES = 32;
 
 function header(e: PlannedEntry): TarHeader {
@@ -88,7 +88,7 @@ export async function packEntries(pack: tar.Pack, entries: readonly PlannedEntry
     }
     const done = new Promise<void>((resolve, reject) => {
       const sink = pack.entry(h, (err) => (err ? reject(err.message.includes('ize') ? changed(e, -1) : err) : resolve()));
-      pipeline(createReadStream(e.source!, { highWaterMark: 1 << 20, end: e.size - 1 }), sink).catch(reject);
+      pipeline(createReadStream(e.source!, { highWaterMark: 256 << 10, end: e.size - 1 }), sink).catch(reject);
     });
     await done;
   }
