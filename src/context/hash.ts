@@ -10,7 +10,13 @@ import type { IgnoreMatcher } from './dockerignore.js';
 import type { StatCache } from './statcache.js';
 import type { ContextEntry, SourceMatch } from './types.js';
 
-const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** UTF-8 byte order. UTF-16 code-unit order agrees with it below U+D800, which
+ * covers nearly every real name, so Buffers are only made when needed. */
+const NON_BMP_ORDER = /[\uD800-\uFFFF]/;
+const byBytes = (a: string, b: string): number => {
+  if (NON_BMP_ORDER.test(a) || NON_BMP_ORDER.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+};
 
 function kindOf(st: Stats): ContextEntry['kind'] {
   if (st.isFile()) return 'file';
@@ -39,7 +45,7 @@ export async function listSource(root: string, match: SourceMatch, ignore: Ignor
   const walk = (dirAbs: string, dirRel: string, dirCtx: string): void => {
     const names = readdirSync(dirAbs).sort(byBytes);
     for (const name of names) {
-      const abs = path.join(dirAbs, name);
+      const abs = `${dirAbs}/${name}`;
       const stat = lstatSync(abs);
       const entry: ContextEntry = {
         rel: dirRel === '' ? name : `${dirRel}/${name}`,
@@ -88,13 +94,19 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
 export async function hashSources(root: string, matches: SourceMatch[], ignore: IgnoreMatcher, cache: StatCache): Promise<string> {
   const lists = await Promise.all(matches.map((m) => listSource(root, m, ignore)));
   const digests = new Map<ContextEntry, string>();
-  const files = lists.flat().filter((e) => e.kind === 'file');
-  await pool(files, 16, async (e) => {
-    let d = cache.lookup(e.abs, e.stat);
-    if (d === undefined) {
-      d = await fileDigest(e.abs);
-      cache.store(e.abs, e.stat, d);
+  // Cache hits are settled synchronously; only changed files are read, 16 at a time.
+  const toRead: ContextEntry[] = [];
+  for (const list of lists) {
+    for (const e of list) {
+      if (e.kind !== 'file') continue;
+      const d = cache.lookup(e.abs, e.stat);
+      if (d === undefined) toRead.push(e);
+      else digests.set(e, d);
     }
+  }
+  await pool(toRead, 16, async (e) => {
+    const d = await fileDigest(e.abs);
+    cache.store(e.abs, e.stat, d);
     digests.set(e, d);
   });
   const h = createHash('sha256');
