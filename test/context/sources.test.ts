@@ -77,6 +77,14 @@ describe('resolveSources', () => {
       'src/up-link', 'src/x.ts', 'src/y.ts', 'srclink', '{a,b}']);
   });
 
+  it('orders names by UTF-8 bytes, also beyond the BMP', async () => {
+    write('u/\u{1F600}');
+    write('u/\uFF21');
+    write('u/Z');
+    const [u] = await ctx.resolveSources(['u']);
+    assert.deepEqual((await ctx.list(u!)).map((e) => e.rel), ['', 'Z', '\uFF21', '\u{1F600}']);
+  });
+
   it('uses <Dockerfile>.dockerignore beside the Dockerfile over .dockerignore', async () => {
     write('build/app.Dockerfile', 'FROM scratch\n');
     write('build/app.Dockerfile.dockerignore', '*.txt\n');
