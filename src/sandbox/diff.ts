@@ -44,7 +44,12 @@ interface Node {
   children: Node[];
 }
 
-const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/** UTF-8 byte order; UTF-16 order agrees below U+D800, so Buffers only when needed. */
+const NON_BMP_ORDER = /[\uD800-\uFFFF]/;
+const byBytes = (a: string, b: string): number => {
+  if (NON_BMP_ORDER.test(a) || NON_BMP_ORDER.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+};
 
 async function lstatOrNull(p: string): Promise<BigIntStats | null> {
   try {
@@ -225,7 +230,10 @@ export async function diffUpper(input: DiffInput): Promise<LayerChange[]> {
       }
     };
     await walk(tree, false);
-    return changes.sort((a, b) => Buffer.compare(sortKey(a), sortKey(b)));
+    // Keys computed once per change, not per comparison.
+    const keyed = changes.map((c) => ({ c, key: sortKey(c) }));
+    keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+    return keyed.map((k) => k.c);
   } finally {
     if (view !== null) {
       // If unmounting throws, the view is left in place rather than recursed into.
