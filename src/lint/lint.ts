@@ -76,8 +76,16 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
     get index() { return (lineIndex ??= new LineIndex(text)); },
     script,
     runs,
-    report: (range: Range, message: string, fix?: readonly TextEdit[]) => {
-      out.push({ code: current!.rule.name, level: current!.level, message, range, ...(fix && fix.length > 0 ? { fix } : {}) });
+    report: (range, message, fix) => {
+      const d: { code: string; level: Level; message: string; range: Range; fix?: readonly TextEdit[] } = { code: current!.rule.name, level: current!.level, message, range };
+      if (typeof fix === 'function') {
+        let cached: readonly TextEdit[] | undefined | null = null;
+        Object.defineProperty(d, 'fix', {
+          enumerable: true,
+          get: () => (cached === null ? (cached = nonEmpty(fix())) : cached),
+        });
+      } else if (fix && fix.length > 0) d.fix = fix;
+      out.push(d);
     },
   };
   for (const rule of options.rules ?? ALL_RULES) {
@@ -96,6 +104,8 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   kept.sort((a, b) => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };
 }
+
+const nonEmpty = (edits: readonly TextEdit[] | undefined): readonly TextEdit[] | undefined => (edits && edits.length > 0 ? edits : undefined);
 
 /** `# hadolint shell=powershell`: the base image's shell is not POSIX; skip shell rules. */
 function hasNonPosixPragma(parsed: ParseResult): boolean {

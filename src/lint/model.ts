@@ -70,14 +70,17 @@ function makeStage(from: Instruction, earlier: readonly Stage[], instructions: I
   const nameWord = hasAs ? words[2] : undefined;
   const baseName = image?.value.toLowerCase();
   // The most recent earlier stage with that name, as BuildKit resolves it.
-  const parent = baseName === undefined ? undefined : [...earlier].reverse().find((s) => s.name === baseName);
+  let parent: Stage | undefined;
+  for (let i = earlier.length - 1; i >= 0 && baseName !== undefined; i--) if (earlier[i]!.name === baseName) { parent = earlier[i]; break; }
   return {
     index: earlier.length,
     from,
-    ...(image ? { image } : {}),
-    ...(hasAs ? { asWord: words[1]!, nameWord: nameWord!, name: nameWord!.value.toLowerCase() } : {}),
-    ...(platformFlag(from) ? { platform: platformFlag(from)! } : {}),
-    ...(parent ? { parent } : {}),
+    image,
+    asWord: hasAs ? words[1] : undefined,
+    nameWord,
+    name: nameWord?.value.toLowerCase(),
+    platform: platformFlag(from),
+    parent,
     instructions,
   };
 }

@@ -45,6 +45,8 @@ export interface Script {
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'esac', 'time', 'in']);
 const OPERATORS = ['&&', '||', ';;', '|&', ';', '&', '|', '(', ')', '\n'];
+// Most words hold no substitution; they share this empty list.
+const NO_SUBS: string[] = [];
 const SPECIAL = new Set(['<', '>', '&', '|', ';', '(', ')', '\n']);
 const PLAIN = /[^\s;&|<>()\\'"$`]+/y;
 const DQ_PLAIN = /[^"\\$`]+/y;
@@ -66,15 +68,14 @@ function lex(text: string): Token[] {
     if (c === '\\' && text[i + 1] === '\n') { i += 2; continue; }
     if (c === '#') { while (i < n && text[i] !== '\n') i++; continue; }
     if (SPECIAL.has(c)) {
-      const redirect = REDIRECTS.find((r) => text.startsWith(r, i));
-      if (redirect) { tokens.push({ type: 'redirect', op: redirect }); i += redirect.length; continue; }
-      const op = OPERATORS.find((o) => text.startsWith(o, i));
-      if (op) { tokens.push({ type: 'op', op }); i += op.length; continue; }
+      const token = operatorAt(text, i);
+      if (token) { tokens.push(token); i += token.op.length; continue; }
     }
     const start = i;
     let value = '';
     let quoted = false;
-    const subs: string[] = [];
+    let subs: string[] = NO_SUBS;
+    const addSub = (sub: string): void => { if (subs === NO_SUBS) subs = []; subs.push(sub); };
     while (i < n) {
       // Fast path: a run of ordinary characters.
       PLAIN.lastIndex = i;
@@ -85,7 +86,7 @@ function lex(text: string): Token[] {
         // `<(cmd)` and `>(cmd)` process substitution: keep inside the word.
         if ((ch === '<' || ch === '>') && text[i + 1] === '(' && i === start) {
           const end = matchParen(text, i + 1);
-          subs.push(text.slice(i + 2, end - 1));
+          addSub(text.slice(i + 2, end - 1));
           value += text.slice(i, end);
           i = end;
           continue;
@@ -116,12 +117,12 @@ function lex(text: string): Token[] {
             i += 2;
           } else if (text[i] === '$' && text[i + 1] === '(') {
             const end = matchParen(text, i + 1);
-            if (text[i + 2] !== '(') subs.push(text.slice(i + 2, end - 1));
+            if (text[i + 2] !== '(') addSub(text.slice(i + 2, end - 1));
             value += text.slice(i, end);
             i = end;
           } else if (text[i] === '`') {
             const end = matchBacktick(text, i);
-            subs.push(text.slice(i + 1, end - 1));
+            addSub(text.slice(i + 1, end - 1));
             value += text.slice(i, end);
             i = end;
           } else {
@@ -137,7 +138,7 @@ function lex(text: string): Token[] {
       }
       if (ch === '$' && text[i + 1] === '(') {
         const end = matchParen(text, i + 1);
-        if (text[i + 2] !== '(') subs.push(text.slice(i + 2, end - 1));
+        if (text[i + 2] !== '(') addSub(text.slice(i + 2, end - 1));
         value += text.slice(i, end);
         i = end;
         continue;
@@ -151,7 +152,7 @@ function lex(text: string): Token[] {
       }
       if (ch === '`') {
         const end = matchBacktick(text, i);
-        subs.push(text.slice(i + 1, end - 1));
+        addSub(text.slice(i + 1, end - 1));
         value += text.slice(i, end);
         i = end;
         continue;
@@ -164,6 +165,19 @@ function lex(text: string): Token[] {
     tokens.push({ type: 'word', word: { value, quoted, start, end: i }, subs });
   }
   return tokens;
+}
+
+const OP_TOKENS = new Map(OPERATORS.map((op) => [op, { type: 'op' as const, op }]));
+const REDIRECT_TOKENS = new Map(REDIRECTS.map((op) => [op, { type: 'redirect' as const, op }]));
+
+/** The operator or redirection starting at `i`, longest first; tokens are shared objects. */
+function operatorAt(text: string, i: number): Extract<Token, { op: string }> | undefined {
+  for (let len = 3; len >= 1; len--) {
+    const candidate = text.slice(i, i + len);
+    const token = REDIRECT_TOKENS.get(candidate) ?? OP_TOKENS.get(candidate);
+    if (token) return token;
+  }
+  return undefined;
 }
 
 /** Index just after the `)` matching the `(` at `open`, honouring quotes and nesting. */
@@ -207,14 +221,16 @@ export function parseScript(text: string, nested = false): Script {
   let casePatterns = false;
   const flush = (): void => {
     if (words.length > 0) {
-      const [nameWord, ...args] = words;
-      const name = nameWord!.value;
-      commands.push({ name, base: name.slice(name.lastIndexOf('/') + 1), nameWord: nameWord!, args, assignments, nested });
+      const nameWord = words[0]!;
+      const name = nameWord.value;
+      commands.push({ name, base: name.slice(name.lastIndexOf('/') + 1), nameWord, args: words.slice(1), assignments, nested });
+      words = [];
     }
-    for (const sub of pendingSubs) commands.push(...parseScript(sub, true).commands);
-    words = [];
-    assignments = [];
-    pendingSubs = [];
+    if (assignments.length > 0) assignments = [];
+    if (pendingSubs.length > 0) {
+      for (const sub of pendingSubs) commands.push(...parseScript(sub, true).commands);
+      pendingSubs = [];
+    }
     skipUntilSeparator = false;
   };
   for (let t = 0; t < tokens.length; t++) {
@@ -229,10 +245,10 @@ export function parseScript(text: string, nested = false): Script {
     if (token.type === 'redirect') {
       // The target word is not an argument; a heredoc's body is not modelled.
       const next = tokens[t + 1];
-      if (next?.type === 'word') { pendingSubs.push(...next.subs); t++; }
+      if (next?.type === 'word') { if (next.subs.length > 0) pendingSubs.push(...next.subs); t++; }
       continue;
     }
-    pendingSubs.push(...token.subs);
+    if (token.subs.length > 0) pendingSubs.push(...token.subs);
     const value = token.word.value;
     if (casePatterns) { if (value === 'esac') casePatterns = false; continue; }
     if (skipUntilSeparator) {

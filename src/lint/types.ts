@@ -43,7 +43,11 @@ export interface RuleContext {
   script(instruction: Instruction): Script | undefined;
   /** Every RUN (ONBUILD RUN included) with a POSIX script, computed once per file. */
   runs(): readonly RunInfo[];
-  report(range: Range, message: string, fix?: readonly TextEdit[]): void;
+  /**
+   * Files a finding. A fix may be given as a function: it then runs only when someone
+   * reads `fix` (the fixer, a formatter showing fixes), so plain linting skips the work.
+   */
+  report(range: Range, message: string, fix?: readonly TextEdit[] | (() => readonly TextEdit[] | undefined)): void;
 }
 
 export interface RunInfo {

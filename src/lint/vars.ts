@@ -23,6 +23,8 @@ function readGlobalArgs(model: Model): { env: Map<string, string>; declared: Set
         if (!PLATFORM_ARGS.has(decl.name)) env.set(decl.name, '');
         continue;
       }
+      // Plain words need no expansion (the common `ARG VERSION=1.2`).
+      if (!/[$'"\\`]/.test(decl.value)) { env.set(decl.name, decl.value); continue; }
       const r = analyzeWord(decl.value, env, { escape: model.escape });
       env.set(decl.name, r.ok ? r.value : '');
     }

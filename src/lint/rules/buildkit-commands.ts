@@ -70,7 +70,7 @@ export const JSONArgsRecommended: Rule = {
         if ((ins.name !== 'cmd' && ins.name !== 'entrypoint') || ins.body.type !== 'Shell') continue;
         // An explicit SHELL says the shell form is intended.
         if (shellAt(ins, stage)) continue;
-        ctx.report(ins.keywordRange, `JSON arguments recommended for ${ins.name.toUpperCase()} to prevent unintended behavior related to OS signals`, jsonFix(ctx, ins));
+        ctx.report(ins.keywordRange, `JSON arguments recommended for ${ins.name.toUpperCase()} to prevent unintended behavior related to OS signals`, () => jsonFix(ctx, ins));
       }
     }
   },
@@ -86,13 +86,13 @@ export const MaintainerDeprecated: Rule = {
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
       if (ins.name !== 'maintainer') continue;
-      let fix: TextEdit[] | undefined;
-      const value = ins.body.type === 'String' ? ins.body.value.value : undefined;
-      const word = value === undefined || !oneLine(ctx, ins) ? undefined : quoteLiteral(ctx, value);
-      if (word !== undefined && ins.body.type === 'String') {
+      const fix = (): TextEdit[] | undefined => {
+        const value = ins.body.type === 'String' ? ins.body.value.value : undefined;
+        const word = value === undefined || !oneLine(ctx, ins) ? undefined : quoteLiteral(ctx, value);
+        if (word === undefined || ins.body.type !== 'String') return undefined;
         const label = ins.keyword === ins.keyword.toLowerCase() ? 'label' : 'LABEL';
-        fix = [{ range: { start: ins.keywordRange.start, end: ins.body.value.range.end }, newText: `${label} org.opencontainers.image.authors=${word}` }];
-      }
+        return [{ range: { start: ins.keywordRange.start, end: ins.body.value.range.end }, newText: `${label} org.opencontainers.image.authors=${word}` }];
+      };
       ctx.report(ins.keywordRange, 'Maintainer instruction is deprecated in favor of using label', fix);
     }
   },
@@ -112,12 +112,12 @@ export const LegacyKeyValueFormat: Rule = {
       for (const pair of ins.body.pairs) {
         if (pair.separator !== '') continue;
         const { key, value } = pair;
-        const source = ctx.text.slice(value.range.start.offset, value.range.end.offset);
-        let fix: TextEdit[] | undefined;
-        if (source === value.value && key.range.end.line === value.range.end.line) {
+        const fix = (): TextEdit[] | undefined => {
+          const source = ctx.text.slice(value.range.start.offset, value.range.end.offset);
+          if (source !== value.value || key.range.end.line !== value.range.end.line) return undefined;
           const word = keyValueWord(ctx, source);
-          if (word !== undefined) fix = [{ range: { start: key.range.end, end: value.range.end }, newText: `=${word}` }];
-        }
+          return word === undefined ? undefined : [{ range: { start: key.range.end, end: value.range.end }, newText: `=${word}` }];
+        };
         const name = ins.name.toUpperCase();
         ctx.report(pair.range, `"${name} key=value" should be used instead of legacy "${name} key value" format`, fix);
       }

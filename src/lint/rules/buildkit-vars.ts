@@ -70,6 +70,8 @@ export const UndefinedVar: Rule = {
 function checkWord(ctx: RuleContext, word: Argument, defined: Map<string, string>): void {
   if (!word.value.includes('$')) return;
   const plain = plainReferences(word.value);
+  // Full expansion (which knows about quotes and escapes) only when something may be unset.
+  if (![...plain].some((n) => !defined.has(n))) return;
   for (const name of expand(word.value, defined, ctx.model).unset) {
     if (!plain.has(name)) continue;
     const hint = suggest(name, defined.keys());
@@ -79,6 +81,7 @@ function checkWord(ctx: RuleContext, word: Argument, defined: Map<string, string
 
 const SECRET = /(?:_|^)(?:apikey|auth|credential|credentials|key|password|pword|passwd|secret|token)(?:_|$)/i;
 const NOT_SECRET = /(?:_|^)public(?:_|$)/i;
+const isSecret = (key: string): boolean => SECRET.test(key) && !NOT_SECRET.test(key);
 
 export const SecretsUsedInArgOrEnv: Rule = {
   name: 'SecretsUsedInArgOrEnv',
@@ -88,12 +91,10 @@ export const SecretsUsedInArgOrEnv: Rule = {
   url: docs('secrets-used-in-arg-or-env'),
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
-      const keys: Argument[] = ins.name === 'arg' ? argDeclarations(ins).map((d) => ({ ...d.word, value: d.name }))
-        : ins.name === 'env' && ins.body.type === 'KeyValue' ? ins.body.pairs.map((p) => p.key) : [];
-      for (const key of keys) {
-        if (SECRET.test(key.value) && !NOT_SECRET.test(key.value)) {
-          ctx.report(key.range, `Do not use ARG or ENV instructions for sensitive data (${ins.name.toUpperCase()} "${key.value}")`);
-        }
+      if (ins.name === 'arg') {
+        for (const d of argDeclarations(ins)) if (isSecret(d.name)) ctx.report(d.word.range, `Do not use ARG or ENV instructions for sensitive data (ARG "${d.name}")`);
+      } else if (ins.name === 'env' && ins.body.type === 'KeyValue') {
+        for (const p of ins.body.pairs) if (isSecret(p.key.value)) ctx.report(p.key.range, `Do not use ARG or ENV instructions for sensitive data (ENV "${p.key.value}")`);
       }
     }
   },
