@@ -142,9 +142,10 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
     mounted = true;
 
     const { process: proc } = spec;
-    // Workdir first: it is created for good, so it must not be taken for a stub.
-    await ensureWorkdir(rootfs, proc.cwd, proc.uid, proc.gid);
+    // Stubs are noted before the workdir is made, as BuildKit's runc executor does
+    // (a workdir that is also a mount target is then cleaned up like a stub).
     stubs = await findMountStubs(rootfs, ['/etc/resolv.conf', '/etc/hosts', ...spec.mounts.map((m) => m.target)]);
+    await ensureWorkdir(rootfs, proc.cwd, proc.uid, proc.gid);
     await Promise.all(spec.mounts.map((m) => (m.type === 'cache' ? mkdir(m.source, { recursive: true }) : undefined)));
     const secretFiles = await bundleFiles;
     const config = buildRuntimeSpec({
@@ -152,6 +153,7 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
       mounts: spec.mounts, secretFiles, limits: await hostLimits(),
     });
     await writeFile(path.join(bundle, 'config.json'), JSON.stringify(config));
+    if (spec.signal?.aborted) throw new SlipwayError('SANDBOX_ABORTED', 'RUN aborted before it started');
 
     containerCreated = true;
     const { exitCode } = await runcRun(spec, runc, globalArgs, id, bundle);
