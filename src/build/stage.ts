@@ -9,6 +9,7 @@ import { stageLabel } from './ids.js';
 import type { FsLayer, StageFs } from './rootfs.js';
 import { where, type BuildRuntime, type StageResult } from './runtime.js';
 import { runCopy } from './step-copy.js';
+import { triggerSteps } from './plantext.js';
 import { runRun } from './step-run.js';
 
 /** The progress name of a step: `[stage 2/5] RUN ...` as BuildKit prints it. */
@@ -25,7 +26,14 @@ function countsAsStep(s: ExecStep): boolean {
 /** Runs one stage: its base, then each step (from cache where possible). */
 export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<StageResult> {
   const label = stageLabel(rt.graph, stage.index);
-  const total = stage.steps.filter(countsAsStep).length + (stage.base.type === 'image' ? 1 : 0);
+  // ONBUILD triggers of an image base run first (those of a stage base are in the plan already).
+  let steps = stage.steps;
+  if (stage.base.type === 'image') {
+    const img = await rt.resolveImage(stage.base.ref, { pull: rt.options.pull ?? false, stepId: 0 }).catch(() => undefined);
+    const triggers = img?.config.config?.OnBuild ?? [];
+    if (triggers.length > 0) steps = [...triggerSteps(triggers, { file: stage.loc?.file ?? 'Dockerfile', platform: rt.graph.platform }), ...steps];
+  }
+  const total = steps.filter(countsAsStep).length + (stage.base.type === 'image' ? 1 : 0);
   let n = 0;
   let state: ImageState;
   let fs: StageFs;
@@ -73,7 +81,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
     }
   }
 
-  for (const step of stage.steps) {
+  for (const step of steps) {
     if (step.kind === 'config') {
       state = applyConfig(state, step.ins, epochCreated);
       continue;
