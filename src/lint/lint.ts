@@ -49,22 +49,20 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   for (const level of LEVELS) for (const name of config.override?.[level] ?? []) levels.set(name, level);
   const ignored = new Set(config.ignored ?? []);
   const enabled = new Set(config.enable ?? []);
-  const scripts = new Map<Instruction, Script | undefined>();
   const nonPosix = hasNonPosixPragma(parsed);
-  const script = (ins: Instruction): Script | undefined => {
-    if (!scripts.has(ins)) scripts.set(ins, nonPosix ? undefined : scriptOf(ins, model.stageOf(ins)));
-    return scripts.get(ins);
-  };
-  let runList: RunInfo[] | undefined;
-  const runs = (): RunInfo[] => {
+  let runList: Run[] | undefined;
+  const runs = (): Run[] => {
     if (runList) return runList;
     runList = [];
+    if (nonPosix) return runList;
     for (const ins of parsed.ast.instructions) {
-      const s = script(ins);
-      if (s) runList.push({ ins, script: s, stage: model.stageOf(ins) });
+      const stage = model.stageOf(ins);
+      const text = scriptTextOf(ins, stage);
+      if (text !== undefined) runList.push(new Run(ins, stage, text));
     }
     return runList;
   };
+  const script = (ins: Instruction): Script | undefined => runs().find((r) => r.ins === ins)?.script;
 
   // One context for all rules; `report` files findings under the rule being run.
   let current: { rule: Rule; level: Level } | undefined;
@@ -128,8 +126,8 @@ export function shellAt(ins: Instruction, stage: Stage | undefined): readonly st
 
 const HEREDOC_ONLY = /^\s*(?:\d*<<-?\S+\s*)+$/;
 
-/** What RUN runs, as a shell script (undefined for other instructions and non-POSIX shells). */
-function scriptOf(ins: Instruction, stage: Stage | undefined): Script | undefined {
+/** What RUN runs, as shell script text (undefined for other instructions and non-POSIX shells). */
+function scriptTextOf(ins: Instruction, stage: Stage | undefined): string | undefined {
   const run = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
   if (run.name !== 'run') return undefined;
   const shell = shellAt(ins, stage);
@@ -138,11 +136,20 @@ function scriptOf(ins: Instruction, stage: Stage | undefined): Script | undefine
   if (body.type === 'Json') {
     const words = body.elements.map((e) => e.value);
     const c = words.indexOf('-c');
-    if (c > 0 && /(?:^|\/)(?:ba|da|z|a)?sh$/.test(words[0]!) && c + 1 < words.length) return parseScript(words[c + 1]!);
-    return parseScript(words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' '));
+    if (c > 0 && /(?:^|\/)(?:ba|da|z|a)?sh$/.test(words[0]!) && c + 1 < words.length) return words[c + 1]!;
+    return words.map((w) => `'${w.replace(/'/g, `'\\''`)}'`).join(' ');
   }
   if (body.type !== 'Shell') return undefined;
   const command = body.command.value;
   const parts = HEREDOC_ONLY.test(command) && run.heredocs.length > 0 ? run.heredocs.map((h) => h.content) : [command, ...run.heredocs.filter((h) => /^(?:ba|da|z|a)?sh\b/.test(command.trim())).map((h) => h.content)];
-  return parseScript(parts.join('\n'));
+  return parts.join('\n');
+}
+
+/** A RUN whose script is tokenized only when a rule looks past its text. */
+class Run implements RunInfo {
+  private parsed: Script | undefined;
+  constructor(readonly ins: Instruction, readonly stage: Stage | undefined, readonly text: string) {}
+  get script(): Script {
+    return (this.parsed ??= parseScript(this.text));
+  }
 }

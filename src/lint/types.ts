@@ -52,6 +52,9 @@ export interface RuleContext {
 
 export interface RunInfo {
   readonly ins: Instruction;
+  /** The script's text: rules may test it cheaply before asking for `script`. */
+  readonly text: string;
+  /** Tokenized on first read. */
   readonly script: Script;
   readonly stage: Stage | undefined;
 }

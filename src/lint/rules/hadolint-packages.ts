@@ -15,7 +15,9 @@ export const DL3008 = commandRule('DL3008', 'warning', 'Pin versions in apt get 
 export const DL3009: Rule = dl('DL3009', 'info', 'Delete the apt-get lists after installing something', (ctx) => {
   const last = ctx.model.stages[ctx.model.stages.length - 1];
   const usedLater = new Set(ctx.model.stages.filter((s) => s.parent).map((s) => s.parent!));
-  for (const { ins, script, stage } of runs(ctx)) {
+  for (const run of runs(ctx)) {
+    if (!run.text.includes('apt-get')) continue;
+    const { ins, script, stage } = run;
     if (!script.names.has('apt-get') || !has(script, (c) => cmdHasArgs(c, 'apt-get', 'update'))) continue;
     if (has(script, (c) => isCommand(c, 'rm') && c.args.some((a) => a.value.startsWith('/var/lib/apt/lists')))) continue;
     if (hasCacheMount(ins, '/var/lib/apt/lists') || (hasCacheMount(ins, '/var/lib/apt') && hasCacheMount(ins, '/var/cache/apt'))) continue;
@@ -57,7 +59,9 @@ export const DL3013 = commandRule('DL3013', 'warning', 'Pin versions in pip. Ins
     && afterSubcommand(c, 'install', PIP_VALUE_FLAGS).some((p) => !pipPinned(p)), PIP_NAMES);
 
 export const DL3042: Rule = dl('DL3042', 'warning', 'Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`', (ctx) => {
-  for (const { ins, script, stage } of runs(ctx)) {
+  for (const run of runs(ctx)) {
+    if (!run.text.includes('pip')) continue;
+    const { ins, script, stage } = run;
     if (!PIP_NAMES.some((n) => script.names.has(n))) continue;
     const envSet = stage?.instructions.some((i) => i.name === 'env' && i.range.start.offset < ins.range.start.offset && i.body.type === 'KeyValue' && i.body.pairs.some((p) => p.key.value === 'PIP_NO_CACHE_DIR'));
     if (envSet || hasCacheMount(ins, '/root/.cache/pip') || hasCacheMount(ins, '/root/.cache')) continue;

@@ -24,7 +24,9 @@ export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the 
 
 export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but not both', (ctx) => {
   const byStage = new Map<unknown, { ins: Instruction; tools: Set<string> }[]>();
-  for (const { ins, script, stage } of runs(ctx)) {
+  for (const run of runs(ctx)) {
+    if (!run.text.includes('wget') && !run.text.includes('curl')) continue;
+    const { ins, script, stage } = run;
     if (!script.names.has('wget') && !script.names.has('curl')) continue;
     const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
     if (tools.size === 0) continue;
@@ -43,7 +45,9 @@ const NON_POSIX = /^(?:.*[\\/])?(?:pwsh|powershell|cmd)(?:\.exe)?$/i;
 const PIPEFAIL = 'Set the SHELL option -o pipefail before RUN with a pipe in it. If you are using /bin/sh in an alpine image or if your shell is symlinked to busybox then consider explicitly setting your SHELL to /bin/ash, or disable this check';
 
 export const DL4006: Rule = dl('DL4006', 'warning', PIPEFAIL, (ctx) => {
-  for (const { ins, script, stage } of runs(ctx)) {
+  for (const run of runs(ctx)) {
+    if (!run.text.includes('|')) continue;
+    const { ins, script, stage } = run;
     if (!script.operators.includes('|')) continue;
     const shell = shellAt(ins, stage);
     if (shell && (NON_POSIX.test(shell[0] ?? '') || (shell.includes('-o') && shell.includes('pipefail')) || shell.some((w) => /(?:^|\s)-o\s+pipefail\b/.test(w)))) continue;
@@ -55,13 +59,13 @@ export const DL4006: Rule = dl('DL4006', 'warning', PIPEFAIL, (ctx) => {
 
 /** Consecutive RUNs with few commands each and the same flags could be one layer. */
 export const DL3059: Rule = dl('DL3059', 'info', 'Multiple consecutive `RUN` instructions. Consider consolidation.', (ctx) => {
-  let previous: { flags: string; count: number } | undefined;
+  let previous: { flags: string; count: () => number } | undefined;
   for (const ins of ctx.model.ast.instructions) {
     if (ins.name !== 'run') { previous = undefined; continue; }
-    const script = ctx.script(ins);
-    const count = script ? script.commands.length : 1;
+    // Commands are counted only for RUNs that follow a RUN, so lone RUNs stay untokenized.
+    const count = (): number => ctx.script(ins)?.commands.length ?? 1;
     const flags = ins.flags.map((f) => f.raw).sort().join(' ');
-    if (previous && previous.flags === flags && count <= 2 && previous.count <= 2) {
+    if (previous && previous.flags === flags && count() <= 2 && previous.count() <= 2) {
       ctx.report(ins.range, 'Multiple consecutive `RUN` instructions. Consider consolidation.');
     }
     previous = { flags, count };
