@@ -62,9 +62,18 @@ export function hasNonAscii(s: string, from: number, to: number): boolean {
  * (Go gives `i`) and for a final capital sigma (JS gives `ς` by context).
  */
 export function goLower(s: string): string {
+  const cached = LOWER.get(s);
+  if (cached !== undefined) return cached;
   const lower = s.toLowerCase();
   if (!hasNonAscii(s, 0, s.length)) return lower;
   let out = '';
   for (const ch of s) out += ch === '\u0130' ? 'i' : ch.toLowerCase();
   return out;
+}
+
+/** Keywords repeat endlessly; remembering their lowercase form saves an allocation each. */
+const LOWER = new Map<string, string>();
+for (const k of ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']) {
+  LOWER.set(k, k.toLowerCase());
+  LOWER.set(k.toLowerCase(), k.toLowerCase());
 }

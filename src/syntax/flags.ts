@@ -51,6 +51,10 @@ export function extractFlags(s: string, from: number, to: number): FlagScan {
  * on meeting a non-ASCII character inside a flag; with `map`, `s` holds one byte per
  * character and `map` turns byte indexes back into text indexes.
  */
+function at(map: Int32Array | null, i: number): number {
+  return map === null ? i : map[i]!;
+}
+
 function scan(s: string, from: number, to: number, map: Int32Array | null): FlagScan | null {
   const flags: RawFlag[] = [];
   let phase = Phase.Spaces;
@@ -59,7 +63,6 @@ function scan(s: string, from: number, to: number, map: Int32Array | null): Flag
   let quote = 0;
   let blankOK = false;
   let start = from;
-  const at = (i: number): number => (map === null ? i : map[i]!);
   for (let pos = from; pos <= to; pos++) {
     const ch = pos === to ? -1 : s.charCodeAt(pos);
     if (phase === Phase.Spaces) {
@@ -67,7 +70,7 @@ function scan(s: string, from: number, to: number, map: Int32Array | null): Flag
       // A non-ASCII character never starts with a space byte or `-`: the flags end here.
       if (ch > 0x7f && map === null) return { flags, rest: pos };
       if (isByteSpace(ch)) continue;
-      if (ch !== 0x2d || pos + 1 === to || s.charCodeAt(pos + 1) !== 0x2d) return { flags, rest: at(pos) };
+      if (ch !== 0x2d || pos + 1 === to || s.charCodeAt(pos + 1) !== 0x2d) return { flags, rest: at(map, pos) };
       phase = Phase.Word;
       start = pos;
       word = null;
@@ -76,15 +79,15 @@ function scan(s: string, from: number, to: number, map: Int32Array | null): Flag
     if (ch > 0x7f && map === null) return null;
     if (pos === to) {
       const w = word ?? s.slice(start, to);
-      if (w !== '--' && (blankOK || w.length > 0)) flags.push({ raw: w, start: at(start), end: at(to) });
+      if (w !== '--' && (blankOK || w.length > 0)) flags.push({ raw: w, start: at(map, start), end: at(map, to) });
       break;
     }
     if (phase === Phase.Word) {
       if (isByteSpace(ch)) {
         phase = Phase.Spaces;
         const w = word ?? s.slice(start, pos);
-        if (w === '--') return { flags, rest: at(pos) };
-        if (blankOK || w.length > 0) flags.push({ raw: w, start: at(start), end: at(pos) });
+        if (w === '--') return { flags, rest: at(map, pos) };
+        if (blankOK || w.length > 0) flags.push({ raw: w, start: at(map, start), end: at(map, pos) });
         continue;
       }
       if (ch === 0x27 || ch === 0x22) {
@@ -108,7 +111,7 @@ function scan(s: string, from: number, to: number, map: Int32Array | null): Flag
     }
     if (word !== null) word += s[pos];
   }
-  return { flags, rest: at(to) };
+  return { flags, rest: at(map, to) };
 }
 
 /** unicode.IsSpace of a byte read as a rune (the scan is byte-wise in BuildKit). */

@@ -36,7 +36,7 @@ export function heredocsFromLine(line: string): MarkerResult {
     if (parsed === 'error') return { ok: false, message: `invalid heredoc delimiter ${JSON.stringify(match[3])}` };
     if (parsed === null) continue;
     const start = at === -1 ? 0 : at;
-    markers.push({ ...parsed, start, end: at === -1 ? 0 : start + word.length });
+    markers.push({ name: parsed.name, quoted: parsed.quoted, chomp: parsed.chomp, fd: parsed.fd, start, end: at === -1 ? 0 : start + word.length });
   }
   return { ok: true, markers };
 }

@@ -13,9 +13,8 @@ export interface NodeProblem {
   readonly to: number;
 }
 
-export type NodeResult = { readonly ok: true; readonly node: Instruction } | { readonly ok: false; readonly problem: NodeProblem };
-
-class Problem {
+/** Thrown inside the builder and returned by buildInstruction (never escapes it). */
+export class Problem {
   constructor(readonly problem: NodeProblem) {}
 }
 
@@ -23,11 +22,11 @@ class Problem {
  * BuildKit's newNodeFromLine for line.text[from, to): keyword, flags, then the keyword's
  * line parser from grammar/instructions.ts (unknown keywords keep no arguments).
  */
-export function buildInstruction(line: LogicalLine, from: number, to: number, escape: number, comments: readonly Comment[], end?: Position): NodeResult {
+export function buildInstruction(line: LogicalLine, from: number, to: number, escape: number, comments: readonly Comment[], end?: Position): Instruction | Problem {
   try {
-    return { ok: true, node: build(line, from, to, escape, comments, end) };
+    return build(line, from, to, escape, comments, end);
   } catch (err) {
-    if (err instanceof Problem) return { ok: false, problem: err.problem };
+    if (err instanceof Problem) return err;
     throw err;
   }
 }
@@ -47,13 +46,13 @@ function build(line: LogicalLine, from: number, to: number, escape: number, comm
     as = skipSpace(s, scan.rest, te);
   }
   const parser: LineParser | 'ignore' = instructionSpec(name)?.parser ?? 'ignore';
-  const body = parseBody(parser, line, as, te, escape, name.toUpperCase());
-  const range = line.range(ts, te);
+  const body = parseBody(parser, line, as, te, escape, name);
+  const keywordRange = line.range(ts, kwEnd);
   return {
     type: 'Instruction',
     keyword,
     name,
-    keywordRange: line.range(ts, kwEnd),
+    keywordRange,
     flags,
     body,
     args: flatten(body, line, as),
@@ -61,7 +60,7 @@ function build(line: LogicalLine, from: number, to: number, escape: number, comm
     heredocs: NONE,
     comments,
     original: s.slice(from, to),
-    range: end === undefined ? range : { start: range.start, end },
+    range: { start: keywordRange.start, end: end ?? line.range(ts, te).end },
   };
 }
 
@@ -138,11 +137,10 @@ function maybeJson(line: LogicalLine, as: number, ae: number): CommandBody {
 /** The JSON form, null when the text is not a JSON array; throws on non-string elements. */
 function jsonBody(line: LogicalLine, as: number, ae: number): Extract<Body, { type: 'Json' }> | null {
   if (as === ae) return null;
-  const json = parseJsonArray(line.text, as, ae);
-  if (json.ok) {
-    return { type: 'Json', elements: json.elements.map((e) => arg(line, e.value, e.start, e.end)), range: line.range(as, ae) };
-  }
-  if (json.notStrings) {
+  const elements: Argument[] = [];
+  const json = parseJsonArray(line.text, as, ae, (value, start, end) => elements.push(arg(line, value, start, end)));
+  if (json === 'ok') return { type: 'Json', elements, range: line.range(as, ae) };
+  if (json === 'notStrings') {
     throw new Problem({ code: 'PARSE_JSON_NOT_STRINGS', message: 'when using JSON array syntax, arrays must be comprised of strings only', from: as, to: ae });
   }
   return null;
@@ -167,7 +165,7 @@ function keyValue(line: LogicalLine, as: number, ae: number, escape: number, key
     // Legacy `KEY value`: the value is the raw rest of the line after the first blank run.
     const kEnd = findBlank(s, as, ae);
     if (kEnd === ae) {
-      throw new Problem({ code: 'PARSE_MISSING_VALUE', message: `${keyword} must have two arguments`, from: as, to: ae });
+      throw new Problem({ code: 'PARSE_MISSING_VALUE', message: `${keyword.toUpperCase()} must have two arguments`, from: as, to: ae });
     }
     const vStart = skipBlank(s, kEnd, ae);
     const key = arg(line, s.slice(as, kEnd), as, kEnd);

@@ -32,28 +32,21 @@ export function splitLines(text: string): Lines {
   const kind: LineKind[] = [];
   let count = 0;
   lexer.reset(base === 0 ? text : text.slice(1));
-  // The line being assembled: its start, and its content token if one was seen.
-  let lineStart = base;
-  let lineKind: LineKind = 'blank';
-  for (let token = lexer.next(); ; token = lexer.next()) {
-    if (token !== undefined && token.type !== 'nl') {
-      lineKind = token.type as LineKind;
-      continue;
+  for (let token = lexer.next(); token !== undefined; token = lexer.next()) {
+    const lineKind = token.type as LineKind;
+    const runEnd = token.offset + base + token.text.length;
+    for (let lineStart = token.offset + base; lineStart < runEnd; count++) {
+      const nl = text.indexOf('\n', lineStart);
+      const n = nl === -1 || nl >= runEnd ? runEnd : nl + 1;
+      let e = n;
+      // trimNewline: BuildKit trims every trailing \r and \n, not just one line break.
+      while (e > lineStart && (text.charCodeAt(e - 1) === 10 || text.charCodeAt(e - 1) === 13)) e--;
+      start.push(lineStart);
+      end.push(e);
+      next.push(n);
+      kind.push(lineKind);
+      lineStart = n;
     }
-    const atEnd = token === undefined;
-    const n = token === undefined ? text.length : token.offset + base + 1;
-    if (atEnd && n === lineStart) break;
-    let e = n;
-    // trimNewline: BuildKit trims every trailing \r and \n, not just one line break.
-    while (e > lineStart && (text.charCodeAt(e - 1) === 10 || text.charCodeAt(e - 1) === 13)) e--;
-    start.push(lineStart);
-    end.push(e);
-    next.push(n);
-    kind.push(lineKind);
-    count++;
-    if (atEnd) break;
-    lineStart = n;
-    lineKind = 'blank';
   }
   return { text, count, start, end, next, kind };
 }

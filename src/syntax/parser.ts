@@ -5,7 +5,7 @@ import type {
 import { skipSpace, trimSpaceEnd } from './chars.js';
 import { DirectiveParser } from './directives.js';
 import { heredocsFromLine, type HeredocMarker } from './heredocs.js';
-import { buildInstruction } from './instruction.js';
+import { Problem, buildInstruction } from './instruction.js';
 import { splitLines, type Lines } from './lexer.js';
 import { LogicalLine } from './locations.js';
 
@@ -131,12 +131,12 @@ class Parser {
     }
     const comments = this.comments.length === 0 ? NO_COMMENTS : this.comments;
     const built = buildInstruction(line, 0, line.text.length, escape, comments, this.posAt(last, lines.end[last]!));
-    if (!built.ok) {
+    if (built instanceof Problem) {
       const p = built.problem;
       this.fail(p.code, p.message, line.range(p.from, p.to));
       return;
     }
-    let node = built.node;
+    let node = built;
     const target = node.body.type === 'Onbuild' ? node.body.instruction : node;
     if (HEREDOC_KEYWORDS.has(target.name) && !target.json && line.text.includes('<<')) {
       const found = heredocsFromLine(line.text);

@@ -69,48 +69,46 @@ export function parseWords(s: string, from: number, to: number, escape: number):
   return words;
 }
 
-/** One element of a JSON array with its source span (quotes included). */
-export type JsonArray =
-  | { readonly ok: true; readonly elements: Word[]; readonly end: number }
-  /** Valid JSON but some element is not a string: BuildKit's fatal error. */
-  | { readonly ok: false; readonly notStrings: true }
-  /** Not a JSON array at all: BuildKit falls back to the shell form. */
-  | { readonly ok: false; readonly notStrings: false };
-
-const NOT_JSON: JsonArray = { ok: false, notStrings: false };
+/**
+ * - `ok`: a JSON array of strings; `element` was called for each, in order.
+ * - `notStrings`: valid JSON but some element is not a string (BuildKit's fatal error).
+ * - `notJson`: not a JSON array at all (BuildKit falls back to the shell form).
+ */
+export type JsonArray = 'ok' | 'notStrings' | 'notJson';
 
 /**
  * BuildKit's parseJSON over s[from, to) (already trimmed): the whole text must be one
- * JSON array (Go's json.Unmarshal); its elements must be strings.
+ * JSON array (Go's json.Unmarshal); its elements must be strings. `element` gets each
+ * decoded string with its source span (quotes included).
  */
-export function parseJsonArray(s: string, from: number, to: number): JsonArray {
-  if (s.charCodeAt(from) !== 0x5b) return NOT_JSON;
+export function parseJsonArray(s: string, from: number, to: number, element: (value: string, start: number, end: number) => void): JsonArray {
+  if (s.charCodeAt(from) !== 0x5b) return 'notJson';
   const text = s.slice(from, to);
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return NOT_JSON;
+    return 'notJson';
   }
-  if (!Array.isArray(value)) return NOT_JSON;
-  if (!value.every((v) => typeof v === 'string')) {
+  if (!Array.isArray(value)) return 'notJson';
+  for (const v of value) {
     // Go's decoder rejects numbers that overflow float64 as a decode error, which sends
     // the line to the shell form instead of failing.
-    return hasInfinity(value) ? NOT_JSON : { ok: false, notStrings: true };
+    if (typeof v !== 'string') return hasInfinity(value) ? 'notJson' : 'notStrings';
   }
-  const elements: Word[] = [];
+  // Lone surrogates can only come from \u escapes; Go's decoder turns them into U+FFFD.
+  const escapes = text.includes('\\u');
   let k = 0;
   for (let i = from + 1; k < value.length; i++) {
     if (s.charCodeAt(i) !== 0x22) continue;
     let j = i + 1;
     while (s.charCodeAt(j) !== 0x22) j += s.charCodeAt(j) === 0x5c ? 2 : 1;
-    // Go's decoder turns lone surrogates from \u escapes into U+FFFD.
     const v = value[k] as string;
-    elements.push({ value: LONE_SURROGATE.test(v) ? v.replace(LONE_SURROGATE_G, '\ufffd') : v, start: i, end: j + 1 });
+    element(escapes && LONE_SURROGATE.test(v) ? v.replace(LONE_SURROGATE_G, '\ufffd') : v, i, j + 1);
     k++;
     i = j;
   }
-  return { ok: true, elements, end: to };
+  return 'ok';
 }
 
 const LONE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
