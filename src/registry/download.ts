@@ -6,6 +6,7 @@ import { repositoryScope } from './challenge.js';
 import type { RegistryClient } from './client.js';
 import { registryError, responseError } from './errors.js';
 import type { ProgressListener } from './progress.js';
+import { coalesce, readAhead } from './buffering.js';
 import { backoff, isTransientError } from './retry.js';
 import { header, type HttpResponse } from './transport.js';
 
@@ -76,7 +77,7 @@ export async function downloadBlob(client: RegistryClient, repository: string, d
 
   emit('transfer', 0);
   try {
-    await store.putBlob(coalesce(resumable()), { digest: desc.digest, size: desc.size });
+    await store.putBlob(readAhead(coalesce(resumable()), 8 << 20), { digest: desc.digest, size: desc.size });
   } catch (err) {
     if (err instanceof SlipwayError && (err.code === 'STORE_DIGEST_MISMATCH' || err.code === 'STORE_SIZE_MISMATCH')) {
       throw registryError('REGISTRY_DIGEST_MISMATCH', `${where} failed verification: ${err.message}; nothing was stored`, err);
@@ -85,25 +86,6 @@ export async function downloadBlob(client: RegistryClient, repository: string, d
     throw registryError('REGISTRY_UNREACHABLE', `${where}: ${(err as { code?: string }).code ?? (err as Error).message}`, err);
   }
   emit('done', desc.size);
-}
-
-/**
- * Joins small socket reads (16-64 kB) into ~1 MiB pieces: the store awaits one file write
- * per piece, and thousands of small writes cost more than the copy.
- */
-async function* coalesce(source: AsyncIterable<Buffer>, target = 1 << 20): AsyncGenerator<Buffer> {
-  let parts: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of source) {
-    parts.push(chunk);
-    size += chunk.length;
-    if (size >= target) {
-      yield parts.length === 1 ? parts[0]! : Buffer.concat(parts, size);
-      parts = [];
-      size = 0;
-    }
-  }
-  if (size > 0) yield Buffer.concat(parts, size);
 }
 
 /**
