@@ -76,7 +76,24 @@ async function mkdirInRoot(root: string, dir: string, owner: Owner | undefined, 
   return resolveInRoot(root, dir);
 }
 
+/** At most `n` operations at once (copying wide directories without exhausting file handles). */
+function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await fn();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
 export async function executeCopy(o: CopyExecOptions): Promise<void> {
+  const gate = limiter(32);
   const excluded = excludeMatcher(o.exclude ?? []);
   const time = o.createdTime;
 
@@ -85,28 +102,30 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
 
   // Copies one entry (not following a final symlink unless `follow`), recursing into directories.
   const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string): Promise<void> => {
-    const st = follow ? await stat(src) : await lstat(src);
+    const st = await gate(() => (follow ? stat(src) : lstat(src)));
+    if (!st.isDirectory()) return gate(() => copyLeaf(src, dst, st));
     const existing = await lstatOrNull(dst);
-    if (existing && (existing.isDirectory() !== st.isDirectory() || !st.isDirectory())) await rm(dst, { recursive: true, force: true });
-    if (st.isDirectory()) {
-      if (!existing?.isDirectory()) await mkdir(dst);
-      await copyChildren(src, dst, rel, rootRel);
-      await chmod(dst, modeOf(st));
-      const own = ownerOf(st);
-      await lchown(dst, own.uid, own.gid);
-      await utimes(dst, st.atime, st.mtime);
-      return;
-    }
+    if (existing && !existing.isDirectory()) await rm(dst, { recursive: true, force: true });
+    if (!existing?.isDirectory()) await mkdir(dst);
+    await copyChildren(src, dst, rel, rootRel);
+    await chmod(dst, modeOf(st));
+    const own = ownerOf(st);
+    await lchown(dst, own.uid, own.gid);
+    await utimes(dst, st.atime, st.mtime);
+  };
+
+  const copyLeaf = async (src: string, dst: string, st: Stats): Promise<void> => {
+    const existing = await lstatOrNull(dst);
+    if (existing) await rm(dst, { recursive: true, force: true });
+    const own = ownerOf(st);
     if (st.isSymbolicLink()) {
       await symlink(await readlink(src), dst);
-      const own = ownerOf(st);
       await lchown(dst, own.uid, own.gid);
       await lutimes(dst, st.atime, st.mtime);
       return;
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context
     await copyFile(src, dst);
-    const own = ownerOf(st);
     await lchown(dst, own.uid, own.gid);
     await chmod(dst, modeOf(st));
     await utimes(dst, st.atime, st.mtime);
@@ -114,12 +133,13 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
 
   const copyChildren = async (srcDir: string, dstDir: string, relDir: string, rootRelDir: string): Promise<void> => {
     const names = (await readdir(srcDir)).sort();
-    for (const name of names) {
+    // Siblings never touch each other's paths, so they are copied concurrently (file work is gated).
+    await Promise.all(names.map(async (name) => {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       const rootRel = rootRelDir === '' ? name : `${rootRelDir}/${name}`;
-      if (excluded(rel) || o.ignored?.(rootRel)) continue;
+      if (excluded(rel) || o.ignored?.(rootRel)) return;
       await copyEntry(path.join(srcDir, name), path.join(dstDir, name), rel, false, rootRel);
-    }
+    }));
   };
 
   for (const item of o.items) {
