@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseReference } from '../oci/index.js';
 import { closeIdleConnections, progressRenderer, pull } from '../registry/index.js';
 import { Store } from '../store/index.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
@@ -15,8 +16,13 @@ async function run(argv: string[], io: Io): Promise<number> {
     io.stderr.write(`slipway pull: expected exactly one image reference\nUsage: slipway ${USAGE}\n`);
     return EXIT_USAGE;
   }
+  const ref = parseReference(positionals[0]!);
   const store = await Store.open({ env: io.env });
   const render = values.quiet ? undefined : progressRenderer(io.stdout);
+  if (!values.quiet) {
+    if (!/[:@][^/]*$/.test(positionals[0]!)) io.stdout.write('Using default tag: latest\n');
+    io.stdout.write(`${ref.digest ?? ref.tag}: Pulling from ${ref.path}\n`);
+  }
   try {
     const result = await pull(positionals[0]!, { store, env: io.env, platform: values.platform ?? io.env.DOCKER_DEFAULT_PLATFORM, onProgress: render });
     render?.finish();

@@ -58,6 +58,7 @@ describe('slipway pull/push/login/logout on the command line', () => {
     const ref = `${reg.host}/cli/busybox:1`;
     const first = await runCli(['pull', ref], { env: penv });
     assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout.split('\n')[0], '1: Pulling from cli/busybox');
     const tail = first.stdout.trimEnd().split('\n').slice(-3);
     assert.deepEqual(tail, [`Digest: ${image.manifest.digest}`, `Status: Downloaded newer image for ${ref}`, ref]);
     const again = await runCli(['pull', ref], { env: penv });
