@@ -10,6 +10,11 @@ export { formatSize } from './tty.js';
  * Picks the renderer for a `--progress` mode. `auto` is the live tty view when the
  * stream is a terminal (and not CI), else plain, as docker does.
  */
+/** Terminal width; a pty that reports none (0) gets 100 columns, never fewer than 40. */
+function widthOf(out: { columns?: number }): number {
+  return Math.max(40, out.columns || 100);
+}
+
 export function createRenderer(mode: ProgressMode, out: Sink & { isTTY?: boolean; columns?: number }, env: Readonly<Record<string, string | undefined>> = {}): Renderer {
   switch (mode) {
     case 'quiet':
@@ -17,9 +22,9 @@ export function createRenderer(mode: ProgressMode, out: Sink & { isTTY?: boolean
     case 'plain':
       return plainRenderer(out);
     case 'tty':
-      return ttyRenderer(out, { width: out.columns ?? 100 });
+      return ttyRenderer(out, { width: widthOf(out) });
     case 'auto':
-      return out.isTTY === true && env.CI === undefined ? ttyRenderer(out, { width: out.columns ?? 100 }) : plainRenderer(out);
+      return out.isTTY === true && env.CI === undefined ? ttyRenderer(out, { width: widthOf(out) }) : plainRenderer(out);
     default: {
       const never: never = mode;
       throw new Error(`unhandled progress mode ${String(never)}`);
