@@ -6,8 +6,9 @@
  *   exists below (otherwise it is dropped);
  * - a directory with `trusted.overlay.opaque=y` that exists below becomes an
  *   opaque marker, and everything under it is emitted as added;
- * - an entry that exists below with the same type, mode, owner, device and (for
- *   non-directories) size and mtime is a copy-up without change and is skipped;
+ * - an entry that exists below with the same type, mode, owner, device, file
+ *   capabilities and (for non-directories) size and mtime is a copy-up without
+ *   change and is skipped;
  * - every emitted change brings its parent directories along (containerd's
  *   change writer does the same), so a layer never has orphans.
  * Order: the image store's canonical layer order (src/image/paths.ts): paths
@@ -20,7 +21,7 @@ import type { BigIntStats } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { mountOverlay, unmount } from './overlay.js';
-import { opaqueDirs } from './xattr.js';
+import { opaqueDirs, xattrValues } from './xattr.js';
 import type { EntryStat, LayerChange } from './types.js';
 import type { LayerChange as ImageLayerChange } from '../image/types.js';
 
@@ -199,12 +200,21 @@ export async function diffUpper(input: DiffInput): Promise<LayerChange[]> {
     const opaque = candidates.length > 0 ? await opaqueDirs(candidates) : new Set<string>();
 
     const changes: LayerChange[] = [];
+    const emitted = new Set<string>();
+    const add = async (n: Node): Promise<void> => {
+      changes.push({ type: 'add', path: n.rel, stat: await entryStat(n.abs, n.st) });
+      emitted.add(n.rel);
+    };
     // Ancestors whose entries are not yet in `changes`; flushed before a child.
     const pending: Node[] = [];
     const flush = async (): Promise<void> => {
-      for (const a of pending) changes.push({ type: 'add', path: a.rel, stat: await entryStat(a.abs, a.st) });
+      for (const a of pending) await add(a);
       pending.length = 0;
     };
+    // Files that look like unchanged copy-ups, with their ancestors: their
+    // capabilities are compared in one batch afterwards (setcap keeps the mtime).
+    const capsCheck: { node: Node; ancestors: Node[] }[] = [];
+    const chain: Node[] = [];
     const walk = async (nodes: Node[], inOpaque: boolean): Promise<void> => {
       for (const n of nodes) {
         if (isWhiteout(n.st)) {
@@ -217,19 +227,35 @@ export async function diffUpper(input: DiffInput): Promise<LayerChange[]> {
         const isOpaque = n.st.isDirectory() && n.base !== null && opaque.has(n.abs);
         if (inOpaque || isOpaque || !(await unchanged(n, baseRoot ?? ''))) {
           await flush();
-          changes.push({ type: 'add', path: n.rel, stat: await entryStat(n.abs, n.st) });
+          await add(n);
           if (isOpaque) changes.push({ type: 'opaque', path: n.rel });
+          chain.push(n);
           if (n.st.isDirectory()) await walk(n.children, inOpaque || isOpaque);
+          chain.pop();
         } else if (n.st.isDirectory()) {
           pending.push(n);
+          chain.push(n);
           const depth = pending.length;
           await walk(n.children, false);
+          chain.pop();
           // Drop it again if no child needed it.
           if (pending.length >= depth) pending.length = depth - 1;
+        } else if (n.st.isFile()) {
+          capsCheck.push({ node: n, ancestors: [...chain] });
         }
       }
     };
     await walk(tree, false);
+    if (capsCheck.length > 0 && baseRoot !== null) {
+      const basePath = (n: Node): string => path.join(baseRoot, n.rel);
+      const caps = await xattrValues(capsCheck.flatMap(({ node }) => [node.abs, basePath(node)]), '^security\\.capability$');
+      const capOf = (p: string): string | undefined => caps.get(p)?.get('security.capability');
+      for (const { node, ancestors } of capsCheck) {
+        if (capOf(node.abs) === capOf(basePath(node))) continue;
+        for (const a of ancestors) if (!emitted.has(a.rel)) await add(a);
+        await add(node);
+      }
+    }
     // Keys computed once per change, not per comparison.
     const keyed = changes.map((c) => ({ c, key: sortKey(c) }));
     keyed.sort((a, b) => Buffer.compare(a.key, b.key));

@@ -1,6 +1,7 @@
 /**
- * Reading overlayfs's opaque-directory marker. Node has no getxattr, so this asks
- * `getfattr` (Debian's `attr` package) once for a whole batch of directories.
+ * Reading extended attributes the differ needs (overlayfs's opaque marker, file
+ * capabilities). Node has no getxattr, so this asks `getfattr` (Debian's `attr`
+ * package) once for a whole batch of paths.
  */
 import { runCommand } from './overlay.js';
 import { SlipwayError } from '../errors.js';
@@ -25,23 +26,39 @@ function unescapeName(s: string): string {
   return Buffer.from(bytes).toString('utf8');
 }
 
-/** The subset of `dirs` (absolute paths) marked opaque (`trusted.overlay.opaque=y`). */
-export async function opaqueDirs(dirs: string[]): Promise<Set<string>> {
-  const result = new Set<string>();
-  for (let i = 0; i < dirs.length; i += BATCH) {
-    const batch = dirs.slice(i, i + BATCH);
-    const r = await runCommand('getfattr', [
-      '--absolute-names', '-h', '-d', '-e', 'text',
-      '-m', '^(trusted|user)\\.overlay\\.opaque$', '--', ...batch,
-    ]).catch((err: Error) => {
+/**
+ * For each of `paths` (absolute, not followed if symlinks) that has attributes
+ * matching `pattern` (a getfattr regex), name -> value as `0x...` hex.
+ */
+export async function xattrValues(paths: string[], pattern: string): Promise<Map<string, Map<string, string>>> {
+  const result = new Map<string, Map<string, string>>();
+  for (let i = 0; i < paths.length; i += BATCH) {
+    const batch = paths.slice(i, i + BATCH);
+    const r = await runCommand('getfattr', ['--absolute-names', '-h', '-d', '-e', 'hex', '-m', pattern, '--', ...batch]).catch((err: Error) => {
       throw new SlipwayError('SANDBOX_GETFATTR_MISSING', `cannot run getfattr (install the attr package): ${err.message}`);
     });
     if (r.code !== 0) throw new SlipwayError('SANDBOX_XATTR_FAILED', `getfattr failed: ${r.stderr.trim()}`);
-    let current: string | undefined;
+    let current: Map<string, string> | undefined;
     for (const line of r.stdout.split('\n')) {
-      if (line.startsWith('# file: ')) current = unescapeName(line.slice(8));
-      else if (current !== undefined && /^(trusted|user)\.overlay\.opaque="y"$/.test(line)) result.add(current);
+      if (line.startsWith('# file: ')) {
+        current = new Map();
+        result.set(unescapeName(line.slice(8)), current);
+        continue;
+      }
+      const eq = line.indexOf('=');
+      if (current !== undefined && eq > 0) current.set(line.slice(0, eq), line.slice(eq + 1));
     }
+  }
+  return result;
+}
+
+/** The subset of `dirs` marked opaque (`trusted.overlay.opaque=y`, or the user.* form). */
+export async function opaqueDirs(dirs: string[]): Promise<Set<string>> {
+  const found = await xattrValues(dirs, '^(trusted|user)\\.overlay\\.opaque$');
+  const result = new Set<string>();
+  for (const [p, attrs] of found) {
+    // 0x79 is "y".
+    if ([...attrs.values()].includes('0x79')) result.add(p);
   }
   return result;
 }

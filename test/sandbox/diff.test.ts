@@ -69,6 +69,16 @@ describe('diffUpper', () => {
     assert.deepEqual(lines, []);
   });
 
+  it('sees file capabilities added to an otherwise unchanged copy-up', async () => {
+    const plain = await changesOf('chmod 755 /bin/busybox');
+    assert.deepEqual(plain.lines, []);
+    const r = await sbx.sh('chmod 755 /bin/busybox', { lowerDirs: lowers });
+    // What `setcap cap_net_bind_service+ep` writes; setcap keeps size and mtime.
+    execFileSync('setfattr', ['-n', 'security.capability', '-v', '0x0100000200040000000000000000000000000000', path.join(r.upperDir, 'bin/busybox')]);
+    const changes = await diffUpper({ upperDir: r.upperDir, lowerDirs: r.lowerDirs, stateDir: sbx.stateDir });
+    assert.deepEqual(changes.map((c) => `${c.type} ${c.path}`), ['add bin', 'add bin/busybox']);
+  });
+
   it('reports mode and owner changes of lower entries', async () => {
     const { changes } = await changesOf('chmod 700 /opt && chown 1:1 /etc/passwd');
     assert.deepEqual(
