@@ -13,6 +13,7 @@
  */
 import { Minimatch } from 'minimatch';
 import path from 'node:path';
+import { SlipwayError } from '../errors.js';
 
 interface Pattern {
   text: string;
@@ -29,16 +30,36 @@ export function cleanPath(p: string): string {
   return cleaned.length > 1 && cleaned.endsWith('/') ? cleaned.slice(0, -1) : cleaned;
 }
 
-/** Parses `.dockerignore` text into patterns, exceptions prefixed with `!`. */
-export function parseDockerignore(text: string): string[] {
+/** Go's filepath.Match rejects an unterminated `[` class (and so does Docker). */
+function badClass(p: string): boolean {
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '\\') i++;
+    else if (p[i] === '[') {
+      const end = p.indexOf(']', i + 2);
+      if (end < 0) return true;
+      i = end;
+    }
+  }
+  return false;
+}
+
+/**
+ * Parses `.dockerignore` text into patterns, exceptions prefixed with `!`. Patterns
+ * Docker refuses (a lone `!`, an unterminated `[`) are CONTEXT_DOCKERIGNORE_INVALID
+ * errors naming `file:line`.
+ */
+export function parseDockerignore(text: string, file = '.dockerignore'): string[] {
   const out: string[] = [];
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  for (const raw of lines) {
+  for (const [i, raw] of lines.entries()) {
     if (raw.startsWith('#')) continue;
     let p = raw.trim();
     if (p === '') continue;
     const exception = p.startsWith('!');
     if (exception) p = p.slice(1).trim();
+    if ((exception && p === '') || badClass(p)) {
+      throw new SlipwayError('CONTEXT_DOCKERIGNORE_INVALID', `${file}:${i + 1}: invalid pattern ${JSON.stringify(raw.trim())}`);
+    }
     if (p !== '') {
       p = cleanPath(p);
       if (p.length > 1 && p.startsWith('/')) p = p.slice(1);

@@ -50,7 +50,7 @@ async function readIgnore(root: string, dockerfile: string | undefined): Promise
     } catch {
       continue;
     }
-    return { patterns: parseDockerignore(text), file };
+    return { patterns: parseDockerignore(text, file), file };
   }
   return { patterns: [] };
 }

@@ -1,11 +1,24 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { IgnoreMatcher, parseDockerignore } from '../../src/context/index.js';
+import { isSlipwayError } from '../../src/errors.js';
 
 describe('parseDockerignore', () => {
   it('drops comments and blanks, trims, cleans, strips a leading slash, keeps ! exceptions', () => {
     const text = '\uFEFF# comment\n\n  node_modules/  \n/build\n./a/../b//c\n! /keep/me/\n!x\n #not-a-comment\r\n**/*.log\n';
     assert.deepEqual(parseDockerignore(text), ['node_modules', 'build', 'b/c', '!keep/me', '!x', '#not-a-comment', '**/*.log']);
+  });
+});
+
+describe('invalid .dockerignore patterns', () => {
+  for (const [text, line] of [['a\n!\n', 2], ['ok\n\n# c\nfoo[ab\n', 4], ['! \n', 1]] as const) {
+    it(`refuses ${JSON.stringify(text)} at line ${line}`, () => {
+      assert.throws(() => parseDockerignore(text, 'ctx/.dockerignore'), (e: unknown) =>
+        isSlipwayError(e) && e.code === 'CONTEXT_DOCKERIGNORE_INVALID' && e.message.startsWith(`ctx/.dockerignore:${line}:`));
+    });
+  }
+  it('accepts escaped brackets and closed classes', () => {
+    assert.deepEqual(parseDockerignore('\\[x\n[ab]c\n'), ['\\[x', '[ab]c']);
   });
 });
 
