@@ -83,6 +83,8 @@ async function run(argv: string[], io: Io): Promise<number> {
     ...(epochText !== undefined && epochText !== '' ? { sourceDateEpoch: parseEpoch(epochText) } : {}),
     ...(io.env.SLIPWAY_ROOT ? { root: io.env.SLIPWAY_ROOT } : {}),
     onProgress: renderer.event,
+    // `-o ...,dest=-` streams the archive to stdout (then nothing else is printed there).
+    stdout: io.stdout as unknown as NodeJS.WritableStream,
   };
   let result: BuildResult;
   try {
@@ -91,8 +93,8 @@ async function run(argv: string[], io: Io): Promise<number> {
     renderer.close();
   }
   const toStdout = options.outputs?.some((o) => (o.type === 'oci' || o.type === 'docker') && o.dest === '-');
-  if (mode === 'quiet') io.stdout.write(`${result.imageId}\n`);
-  else if (!toStdout) io.stdout.write(summary(result));
+  if (toStdout) return 0;
+  io.stdout.write(mode === 'quiet' ? `${result.imageId}\n` : summary(result));
   return 0;
 }
 
