@@ -1,11 +1,12 @@
 import { SlipwayError } from '../errors.js';
-import { formatReference, parseReference, type Digest, type ImageReference, type Platform } from '../oci/index.js';
+import { formatReference, isDigest, parseReference, type Descriptor, type Digest, type ImageReference, type Platform } from '../oci/index.js';
 import type { ImageRecord, Store } from '../store/index.js';
 import { RegistryClient } from './client.js';
 import { loadRegistryConfig } from './config.js';
 import type { Env } from './credentials.js';
 import { downloadBlob, mapLimit } from './download.js';
 import { resolveEndpoints, type Endpoint } from './endpoints.js';
+import { registryError } from './errors.js';
 import { fetchManifest } from './manifest.js';
 import { formatPlatform, hostPlatform, parsePlatform, selectManifest } from './platform.js';
 import type { ProgressListener } from './progress.js';
@@ -42,6 +43,17 @@ export interface PullResult {
   readonly source: string;
 }
 
+/**
+ * Descriptors come from the registry: a digest that is not `sha256:<hex>` would end up in
+ * URLs and file names, a size that is not a whole number would defeat verification.
+ */
+function checkDescriptor(desc: Descriptor, manifest: Digest): Descriptor {
+  if (!isDigest(desc.digest) || !Number.isSafeInteger(desc.size) || desc.size < 0) {
+    throw registryError('REGISTRY_PROTOCOL', `manifest ${manifest} has an invalid descriptor (digest ${JSON.stringify(desc.digest)}, size ${JSON.stringify(desc.size)})`);
+  }
+  return desc;
+}
+
 /** Pulls from one endpoint; the caller tries mirrors first. */
 async function pullFrom(endpoint: Endpoint, ref: ImageReference, options: PullOptions, platform: Platform): Promise<PullResult> {
   const env = options.env ?? process.env;
@@ -53,14 +65,14 @@ async function pullFrom(endpoint: Endpoint, ref: ImageReference, options: PullOp
   let chosen = top;
   let platformName: string | undefined;
   if (top.type === 'index') {
-    const desc = selectManifest(top.index, platform, `${endpoint.registry}/${repo}:${wanted}`);
+    const desc = checkDescriptor(selectManifest(top.index, platform, `${endpoint.registry}/${repo}:${wanted}`), top.digest);
     platformName = desc.platform ? formatPlatform(desc.platform) : undefined;
     chosen = await fetchManifest(client, repo, desc.digest);
     if (chosen.type !== 'manifest') throw new SlipwayError('REGISTRY_UNSUPPORTED', `${endpoint.registry}/${repo}: nested image indexes are not supported`);
   }
   if (chosen.type !== 'manifest') throw new Error('unreachable');
   const manifest = chosen.manifest;
-  const blobs = [manifest.config, ...manifest.layers];
+  const blobs = [manifest.config, ...manifest.layers].map((d) => checkDescriptor(d, chosen.digest));
   const store = options.store;
   let downloadedBytes = 0;
   let downloadedBlobs = 0;

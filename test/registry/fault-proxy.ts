@@ -18,6 +18,8 @@ export type Fault =
   | { readonly type: 'ignore-range' }
   /** Close the connection before any response. */
   | { readonly type: 'reset' }
+  /** Answer 200 with this body instead (a hostile or broken registry). */
+  | { readonly type: 'replace'; readonly body: Buffer; readonly contentType: string }
   /** Answer 307 to the same path on another origin (`http://127.0.0.1:PORT`). */
   | { readonly type: 'redirect'; readonly to: string };
 
@@ -59,6 +61,11 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     if (rule) rule.times--;
     const fault = rule?.fault;
     log.push({ method: req.method ?? '', path, range: req.headers.range, authorized: req.headers.authorization !== undefined, fault: fault?.type });
+    if (fault?.type === 'replace') {
+      req.resume();
+      res.writeHead(200, { 'content-type': fault.contentType, 'content-length': String(fault.body.length) }).end(fault.body);
+      return;
+    }
     if (fault?.type === 'redirect') {
       req.resume();
       res.writeHead(307, { location: `${fault.to}${path}` }).end();

@@ -134,6 +134,17 @@ describe('registry faults through a loopback proxy', () => {
     await assert.rejects(pull(ref(), { store, env: reg.env, retry: RETRY }), { code: 'REGISTRY_DIGEST_MISMATCH' });
   });
 
+  test('a manifest naming a blob by a path-like digest is refused before any request for it', async () => {
+    const hostile = { schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: image.config.digest, size: image.config.size },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: 'sha256:../../../../etc/passwd', size: 10 }] };
+    proxy.add({ method: 'GET', path: /\/manifests\/1$/, fault: { type: 'replace', body: Buffer.from(JSON.stringify(hostile)), contentType: hostile.mediaType } });
+    const store = await freshStore();
+    await assert.rejects(pull(ref(), { store, env: reg.env, retry: RETRY }), { code: 'REGISTRY_PROTOCOL' });
+    assert.deepEqual(proxy.log.filter((l) => l.path.includes('/blobs/')), []);
+    await assertStoreClean(store);
+  });
+
   test('push survives a reset upload, a 500 on the chunk and a 429 on the manifest', async () => {
     const src = await freshStore();
     await importIntoStore(src, image, 'example.com/busybox:fixture');
