@@ -89,6 +89,19 @@ export class LayerApplier {
     }
   }
 
+  /** Like parents() but creates nothing: a hardlink target must already exist. */
+  private async checkParents(p: string): Promise<void> {
+    const parts = p.split('/');
+    let cur = '';
+    for (let i = 0; i < parts.length - 1; i++) {
+      cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
+      if (this.realDirs.has(cur)) continue;
+      const st = await lstatOrNull(this.abs(cur));
+      if (st === null) throw new SlipwayError('LAYER_BAD_HARDLINK', `hardlink target ${p} does not exist`);
+      if (!st.isDirectory() || st.isSymbolicLink()) throw unsafe(p, `parent ${cur} of a hardlink target is not a real directory`);
+    }
+  }
+
   private async remove(p: string): Promise<void> {
     await fs.rm(this.abs(p), { recursive: true, force: true });
     for (const d of this.realDirs) if (d === p || d.startsWith(`${p}/`)) this.realDirs.delete(d);
@@ -144,7 +157,7 @@ export class LayerApplier {
       }
       case 'link': {
         const target = e.linkname!;
-        await this.parents(target);
+        await this.checkParents(target);
         const st = await lstatOrNull(this.abs(target));
         if (st === null) throw new SlipwayError('LAYER_BAD_HARDLINK', `${e.path}: hardlink target ${target} does not exist`);
         if (st.isDirectory()) throw unsafe(e.path, `hardlink to directory ${target}`);

@@ -2,7 +2,7 @@ import os from 'node:os';
 import tar from 'tar-stream';
 import { Digester, MediaType } from '../oci/index.js';
 import type { Store } from '../store/index.js';
-import { parallelGzip } from './pgzip.js';
+import { memberChunks, parallelGzip } from './pgzip.js';
 import { packEntries } from './tar-writer.js';
 import type { LayerResult, LayerSource, LayerWriteOptions } from './types.js';
 import { planEntries } from './walk.js';
@@ -43,9 +43,9 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
   });
   producing.catch(() => undefined);
   async function* tarBytes(): AsyncGenerator<Buffer> {
-    for await (const chunk of pack as AsyncIterable<Buffer>) {
-      diff.update(chunk);
-      yield chunk;
+    for await (const member of memberChunks(pack as AsyncIterable<Buffer>)) {
+      diff.update(member);
+      yield member;
     }
     await producing;
   }

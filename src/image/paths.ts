@@ -22,13 +22,13 @@ export function normaliseLayerPath(p: string): string {
 }
 
 /**
- * The canonical sort key of a layer path. Byte order of UTF-8, compared component
- * by component (so parents sort before children: a NUL separator sorts below every
- * name byte), and inside a directory the opaque marker first, then whiteouts, then
+ * The canonical sort key of a layer path: UTF-8 order compared component by
+ * component (so parents sort before children: a NUL separator sorts below every
+ * name character), and inside a directory the opaque marker first, then whiteouts, then
  * everything else, so an applier reading in order deletes before it creates.
  */
-export function canonicalKey(p: string): Buffer {
-  // One string, one allocation: NUL between components, a rank byte before each name.
+export function canonicalKey(p: string): string {
+  // NUL between components, a rank char before each name; compared in UTF-8 order.
   let key = '';
   for (const name of p.split('/')) {
     if (key !== '') key += '\0';
@@ -36,11 +36,27 @@ export function canonicalKey(p: string): Buffer {
     else if (name.startsWith(WHITEOUT_PREFIX)) key += `\x02${name.slice(WHITEOUT_PREFIX.length)}`;
     else key += `\x03${name}`;
   }
-  return Buffer.from(key);
+  return key;
 }
 
-export function compareKeys(a: Buffer, b: Buffer): number {
-  return Buffer.compare(a, b);
+/**
+ * Compares strings in UTF-8 byte order (what the tar bytes sort by). UTF-16 order
+ * agrees except that surrogates (U+D800-DFFF, i.e. characters above U+FFFF) must sort
+ * after U+E000-FFFF; only that case is remapped.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca === cb) continue;
+    if (ca >= 0xd800 && cb >= 0xd800) {
+      ca = ca <= 0xdfff ? ca + 0x2000 : ca - 0x800;
+      cb = cb <= 0xdfff ? cb + 0x2000 : cb - 0x800;
+    }
+    return ca - cb;
+  }
+  return a.length - b.length;
 }
 
 /** `dir/.wh.name` for a deleted `dir/name`. */

@@ -11,40 +11,49 @@ export const MEMBER_SIZE = 1 << 20;
 const GZIP_OS_UNKNOWN = 255;
 
 /**
- * Compresses a byte stream as a multi-member gzip (RFC 1952 allows any number of
- * members; gzip, Go, zlib and Python read them as one stream). Each member covers
- * exactly MEMBER_SIZE input bytes, so the output depends only on the input, never
- * on `workers` or on how the input was chunked; members are deflated on libuv's
- * thread pool, `workers` at a time, and yielded in order. Headers carry no name and
- * mtime 0.
+ * Re-chunks a byte stream into MEMBER_SIZE buffers (the last one shorter; one empty
+ * buffer for empty input). Copies, so producers may reuse their buffers, and so
+ * hashing sees few large updates instead of many 512-byte ones.
  */
-export async function* parallelGzip(input: AsyncIterable<Uint8Array>, workers: number): AsyncGenerator<Buffer> {
-  const pending: Promise<Buffer>[] = [];
-  const limit = Math.max(1, workers) + 1;
-  let parts: Buffer[] = [];
+export async function* memberChunks(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  let cur = Buffer.allocUnsafe(MEMBER_SIZE);
   let have = 0;
   let any = false;
-  const submit = (buf: Buffer) => {
-    any = true;
-    pending.push(gzipAsync(buf, { level: GZIP_LEVEL }).then(fixHeader));
-  };
   for await (const chunk of input) {
-    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    while (buf.length > 0) {
-      const take = Math.min(MEMBER_SIZE - have, buf.length);
-      parts.push(take === buf.length ? buf : buf.subarray(0, take));
+    let off = 0;
+    while (off < chunk.length) {
+      const take = Math.min(MEMBER_SIZE - have, chunk.length - off);
+      cur.set(chunk.subarray(off, off + take), have);
       have += take;
-      buf = buf.subarray(take);
+      off += take;
       if (have === MEMBER_SIZE) {
-        // Copy: the producer may reuse its buffers once we return to it.
-        submit(Buffer.concat(parts, have));
-        parts = [];
+        any = true;
+        yield cur;
+        cur = Buffer.allocUnsafe(MEMBER_SIZE);
         have = 0;
-        while (pending.length >= limit) yield await pending.shift()!;
       }
     }
   }
-  if (have > 0 || !any) submit(Buffer.concat(parts, have));
+  if (have > 0 || !any) yield cur.subarray(0, have);
+}
+
+/**
+ * Compresses member chunks (see memberChunks) as a multi-member gzip (RFC 1952 allows
+ * any number of members; gzip, Go, zlib and Python read them as one stream). Each
+ * member covers exactly MEMBER_SIZE input bytes, so the output depends only on the
+ * input, never on `workers` or on how the input was chunked; members are deflated on
+ * libuv's thread pool, `workers` at a time (+1 queued), and yielded in order. Headers
+ * carry no name and mtime 0.
+ */
+export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number): AsyncGenerator<Buffer> {
+  const pending: Promise<Buffer>[] = [];
+  const limit = Math.max(1, workers) + 1;
+  for await (const m of members) {
+    const p = gzipAsync(m, { level: GZIP_LEVEL }).then(fixHeader);
+    p.catch(() => undefined);
+    pending.push(p);
+    while (pending.length >= limit) yield await pending.shift()!;
+  }
   while (pending.length > 0) yield await pending.shift()!;
 }
 

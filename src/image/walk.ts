@@ -9,7 +9,7 @@ import { readXattrs, type Xattrs } from './xattr.js';
 export interface PlannedEntry {
   /** Layer path (no leading `/` or `./`, no trailing `/`). */
   path: string;
-  key: Buffer;
+  key: string;
   kind: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo' | 'marker';
   /** Absolute source path for file content, lstat info. */
   source?: string;

@@ -47,7 +47,19 @@ export async function storeBusyboxImage(store: Store, names: string[], message =
       return createImage(store, {
         layers: [l1, l2],
         created: new Date(epoch * 1000).toISOString(),
-        config: { Env: ['PATH=/bin'], Cmd: ['/bin/cat', '/hello.txt'], WorkingDir: '/', Labels: { 'org.example': 'yes' } },
+        config: {
+          User: '0:0',
+          ExposedPorts: { '8080/tcp': {} },
+          Env: ['PATH=/bin'],
+          Cmd: ['/bin/cat', '/hello.txt'],
+          Volumes: { '/data': {} },
+          WorkingDir: '/',
+          Labels: { 'org.example': 'yes' },
+          StopSignal: 'SIGTERM',
+          Healthcheck: { Test: ['CMD-SHELL', 'true'], Interval: 30e9, Timeout: 5e9, Retries: 3 },
+          OnBuild: ['RUN echo child'],
+          Shell: ['/bin/sh', '-c'],
+        },
         history: [
           { created: new Date(epoch * 1000).toISOString(), created_by: 'busybox rootfs' },
           { created: new Date(epoch * 1000).toISOString(), created_by: 'ENV PATH=/bin', empty_layer: true },

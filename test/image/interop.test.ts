@@ -129,6 +129,10 @@ test('docker load then docker run; docker save (legacy layout) loads back into o
     assert.equal(r.stdout, `${message}\n`);
     r = await docker(['image', 'inspect', '--format', '{{.Id}}', name]);
     assert.equal(r.stdout.trim(), img.id, 'docker computes the same image ID');
+    r = await docker(['image', 'inspect', '--format', '{{json .Config}}', name]);
+    const cfg = JSON.parse(r.stdout);
+    assert.deepEqual([cfg.Healthcheck, cfg.OnBuild, cfg.Shell, cfg.StopSignal, cfg.User, cfg.ExposedPorts, cfg.Volumes],
+      [{ Test: ['CMD-SHELL', 'true'], Interval: 30e9, Timeout: 5e9, Retries: 3 }, ['RUN echo child'], ['/bin/sh', '-c'], 'SIGTERM', '0:0', { '8080/tcp': {} }, { '/data': {} }]);
     const legacy = path.join(work, 'docker-save.tar');
     ok(await docker(['save', '-o', legacy, name]), 'docker save');
     const other = await Store.open({ root: path.join(work, 'store3') });
