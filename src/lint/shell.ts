@@ -48,7 +48,17 @@ const OPERATORS = ['&&', '||', ';;', '|&', ';', '&', '|', '(', ')', '\n'];
 // Most words hold no substitution; they share this empty list.
 const NO_SUBS: string[] = [];
 const SPECIAL = new Set(['<', '>', '&', '|', ';', '(', ')', '\n']);
-const PLAIN = /[^\s;&|<>()\\'"$`]+/y;
+// ASCII characters that end a plain run: blanks, operators, quotes, `$`, backslash, backtick.
+const STOP = new Uint8Array(128);
+for (const ch of ' \t\n\r\v\f;&|<>()\\\'"$`') STOP[ch.charCodeAt(0)] = 1;
+const isPlain = (code: number): boolean => code >= 128 ? code !== 0xa0 : STOP[code] === 0;
+
+/** Adds a substitution to a word's list, allocating the list on first use. */
+function withSub(subs: string[], sub: string): string[] {
+  const list = subs === NO_SUBS ? [] : subs;
+  list.push(sub);
+  return list;
+}
 const DQ_PLAIN = /[^"\\$`]+/y;
 const REDIRECTS = ['<<<', '<<-', '<<', '>>', '>&', '<&', '&>>', '&>', '<>', '>|', '>', '<'];
 
@@ -75,18 +85,17 @@ function lex(text: string): Token[] {
     let value = '';
     let quoted = false;
     let subs: string[] = NO_SUBS;
-    const addSub = (sub: string): void => { if (subs === NO_SUBS) subs = []; subs.push(sub); };
     while (i < n) {
       // Fast path: a run of ordinary characters.
-      PLAIN.lastIndex = i;
-      const plain = PLAIN.exec(text);
-      if (plain) { value += plain[0]; i += plain[0].length; continue; }
+      let j = i;
+      while (j < n && isPlain(text.charCodeAt(j))) j++;
+      if (j > i) { value += text.slice(i, j); i = j; continue; }
       const ch = text[i]!;
       if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === ';' || ch === '&' || ch === '|' || ch === '<' || ch === '>' || ch === '(' || ch === ')') {
         // `<(cmd)` and `>(cmd)` process substitution: keep inside the word.
         if ((ch === '<' || ch === '>') && text[i + 1] === '(' && i === start) {
           const end = matchParen(text, i + 1);
-          addSub(text.slice(i + 2, end - 1));
+          subs = withSub(subs, text.slice(i + 2, end - 1));
           value += text.slice(i, end);
           i = end;
           continue;
@@ -117,12 +126,12 @@ function lex(text: string): Token[] {
             i += 2;
           } else if (text[i] === '$' && text[i + 1] === '(') {
             const end = matchParen(text, i + 1);
-            if (text[i + 2] !== '(') addSub(text.slice(i + 2, end - 1));
+            if (text[i + 2] !== '(') subs = withSub(subs, text.slice(i + 2, end - 1));
             value += text.slice(i, end);
             i = end;
           } else if (text[i] === '`') {
             const end = matchBacktick(text, i);
-            addSub(text.slice(i + 1, end - 1));
+            subs = withSub(subs, text.slice(i + 1, end - 1));
             value += text.slice(i, end);
             i = end;
           } else {
@@ -138,7 +147,7 @@ function lex(text: string): Token[] {
       }
       if (ch === '$' && text[i + 1] === '(') {
         const end = matchParen(text, i + 1);
-        if (text[i + 2] !== '(') addSub(text.slice(i + 2, end - 1));
+        if (text[i + 2] !== '(') subs = withSub(subs, text.slice(i + 2, end - 1));
         value += text.slice(i, end);
         i = end;
         continue;
@@ -152,7 +161,7 @@ function lex(text: string): Token[] {
       }
       if (ch === '`') {
         const end = matchBacktick(text, i);
-        addSub(text.slice(i + 1, end - 1));
+        subs = withSub(subs, text.slice(i + 1, end - 1));
         value += text.slice(i, end);
         i = end;
         continue;
@@ -161,7 +170,7 @@ function lex(text: string): Token[] {
       i++;
     }
     // `2>/dev/null`: a bare number right before a redirection is a file descriptor.
-    if (!quoted && /^\d+$/.test(value) && (text[i] === '>' || text[i] === '<')) continue;
+    if (!quoted && (text[i] === '>' || text[i] === '<') && /^\d+$/.test(value)) continue;
     tokens.push({ type: 'word', word: { value, quoted, start, end: i }, subs });
   }
   return tokens;
