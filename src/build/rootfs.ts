@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeLayerToStore } from '../image/layer-writer.js';
-import type { LayerChange as ImageChange } from '../image/types.js';
+import type { LayerChange as ImageChange, LayerSource } from '../image/types.js';
 import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.js';
 import { diffUpper } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
@@ -87,6 +87,9 @@ export class FsManager {
     try {
       if (options.mount === false) {
         await fn(merged, lowers, upper, work);
+      } else if (lowers.length === 0) {
+        // Nothing below (FROM scratch): write straight into the upper dir, no overlay needed.
+        await fn(upper, lowers, upper, work);
       } else {
         await mountOverlay(merged, { lowerTopFirst: lowers.length > 0 ? [...lowers].reverse() : [empty], upper, work });
         try {
@@ -95,10 +98,17 @@ export class FsManager {
           await unmount(merged).catch((err: unknown) => { stuck = true; throw err; });
         }
       }
-      const changes = await diffUpper({ upperDir: upper, lowerDirs: lowers, stateDir: base });
-      if (changes.length === 0) return undefined;
-      const mapped: ImageChange[] = changes;
-      const result = await writeLayerToStore(this.store, { type: 'changes', root: upper, changes: mapped }, {
+      let source: LayerSource;
+      if (lowers.length === 0) {
+        // With no lowers every entry of the upper dir is new: the layer is the whole tree.
+        if ((await readdir(upper)).length === 0) return undefined;
+        source = { type: 'tree', root: upper };
+      } else {
+        const changes: ImageChange[] = await diffUpper({ upperDir: upper, lowerDirs: lowers, stateDir: base });
+        if (changes.length === 0) return undefined;
+        source = { type: 'changes', root: upper, changes };
+      }
+      const result = await writeLayerToStore(this.store, source, {
         compression: options.compression ?? 'gzip',
         ...(options.epoch !== undefined ? { sourceDateEpoch: options.epoch } : {}),
       });
