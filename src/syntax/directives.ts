@@ -38,6 +38,10 @@ export class DirectiveParser {
   /** `s[from, to)` is the physical line with leading white space and line break removed. */
   line(s: string, from: number, to: number): DirectiveResult {
     if (this.done) return NONE;
+    if (s.charCodeAt(from) !== 0x23 /* # */) {
+      this.done = true;
+      return NONE;
+    }
     const text = s.slice(from, to);
     const match = DIRECTIVE.exec(text);
     const name = match?.[1]!.toLowerCase() as Directive['name'] | undefined;

@@ -11,6 +11,12 @@ export interface HeredocMarker {
   readonly end: number;
 }
 
+/** A line the shell lexer would only split on white space: no quotes, escapes or `$`. */
+const PLAIN_LINE = /^[^'"\\$]*$/;
+const SPACES = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
+/** A delimiter of word characters, bare or wholly in one kind of quotes. */
+const PLAIN_WORD = /^(['"]?)([A-Za-z0-9_.\-]+)\1$/;
+
 /** A marker word: optional fd digits, `<<`, optional `-`, then a delimiter without `<`. */
 const MARKER = /^([0-9]*)<<(-?)[\t\n\f\r ]*([^<]*)$/;
 
@@ -24,7 +30,8 @@ export type MarkerResult =
  * every word that is a heredoc marker, in order.
  */
 export function heredocsFromLine(line: string): MarkerResult {
-  const words = lexWords(line, { rawQuotes: true, rawEscapes: true }) ?? [];
+  // Without quotes, escapes or variables the shell lexer only splits on white space.
+  const words = PLAIN_LINE.test(line) ? line.split(SPACES).filter((w) => w !== '') : lexWords(line, { rawQuotes: true, rawEscapes: true }) ?? [];
   const markers: HeredocMarker[] = [];
   let cursor = 0;
   for (const word of words) {
@@ -52,6 +59,11 @@ export function parseHeredocWord(word: string): Omit<HeredocMarker, 'start' | 'e
 function markerFromMatch(match: RegExpExecArray): Omit<HeredocMarker, 'start' | 'end'> | null | 'error' {
   const rest = match[3]!;
   if (rest === '') return null;
+  const chomp = match[2] === '-';
+  const fd = match[1] === '' ? 0 : Number(match[1]);
+  // The common delimiters, EOF, 'EOF' and "EOF", need no shell lexing.
+  const plain = PLAIN_WORD.exec(rest);
+  if (plain !== null) return { name: plain[2]!, quoted: plain[1] !== '', chomp, fd };
   const words = lexWords(rest, { rawQuotes: false, rawEscapes: false });
   if (words === null) return 'error';
   if (words.length !== 1) return null;
@@ -59,7 +71,7 @@ function markerFromMatch(match: RegExpExecArray): Omit<HeredocMarker, 'start' | 
   if (raw === null || raw.length !== 1) return 'error';
   // Some part of the delimiter was quoted when quotes disappear on processing.
   const quoted = countQuotes(words[0]!) !== countQuotes(raw[0]!);
-  return { name: words[0]!, quoted, chomp: match[2] === '-', fd: match[1] === '' ? 0 : Number(match[1]) };
+  return { name: words[0]!, quoted, chomp, fd };
 }
 
 function countQuotes(s: string): number {

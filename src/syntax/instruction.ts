@@ -41,9 +41,13 @@ function build(line: LogicalLine, from: number, to: number, escape: number, comm
   let flags: readonly Flag[] = NONE;
   let as = te;
   if (kwEnd < te) {
-    const scan = extractFlags(s, skipBlank(s, kwEnd, te), te);
-    if (scan.flags.length > 0) flags = scan.flags.map((f) => makeFlag(line, f.raw, f.start, f.end));
-    as = skipSpace(s, scan.rest, te);
+    as = skipBlank(s, kwEnd, te);
+    if (s.charCodeAt(as) === 0x2d && s.charCodeAt(as + 1) === 0x2d) {
+      const scan = extractFlags(s, as, te);
+      if (scan.flags.length > 0) flags = scan.flags.map((f) => makeFlag(line, f.raw, f.start, f.end));
+      as = scan.rest;
+    }
+    as = skipSpace(s, as, te);
   }
   const parser: LineParser | 'ignore' = instructionSpec(name)?.parser ?? 'ignore';
   const body = parseBody(parser, line, as, te, escape, name);
@@ -60,7 +64,7 @@ function build(line: LogicalLine, from: number, to: number, escape: number, comm
     heredocs: NONE,
     comments,
     original: s.slice(from, to),
-    range: { start: keywordRange.start, end: end ?? line.range(ts, te).end },
+    range: { start: keywordRange.start, end: end ?? line.endOf(ts, te) },
   };
 }
 
@@ -74,8 +78,8 @@ function makeFlag(line: LogicalLine, raw: string, start: number, end: number): F
   const at = srcEq === -1 || srcEq >= end ? end : srcEq;
   return {
     type: 'Flag', raw, name: body.slice(0, eq), value: body.slice(eq + 1), range,
-    nameRange: line.range(start, at),
-    valueRange: line.range(Math.min(at + 1, end), end),
+    nameRange: { start: range.start, end: line.endOf(start, at) },
+    valueRange: { start: line.pos(Math.min(at + 1, end)), end: range.end },
   };
 }
 
@@ -136,7 +140,7 @@ function maybeJson(line: LogicalLine, as: number, ae: number): CommandBody {
 
 /** The JSON form, null when the text is not a JSON array; throws on non-string elements. */
 function jsonBody(line: LogicalLine, as: number, ae: number): Extract<Body, { type: 'Json' }> | null {
-  if (as === ae) return null;
+  if (as === ae || line.text.charCodeAt(as) !== 0x5b /* [ */) return null;
   const elements: Argument[] = [];
   const json = parseJsonArray(line.text, as, ae, (value, start, end) => elements.push(arg(line, value, start, end)));
   if (json === 'ok') return { type: 'Json', elements, range: line.range(as, ae) };
@@ -170,7 +174,7 @@ function keyValue(line: LogicalLine, as: number, ae: number, escape: number, key
     const vStart = skipBlank(s, kEnd, ae);
     const key = arg(line, s.slice(as, kEnd), as, kEnd);
     const value = arg(line, s.slice(vStart, ae), vStart, ae);
-    return { type: 'KeyValue', pairs: [{ type: 'KeyValuePair', key, value, separator: '', range: line.range(as, ae) }] };
+    return { type: 'KeyValue', pairs: [{ type: 'KeyValuePair', key, value, separator: '', range: { start: key.range.start, end: value.range.end } }] };
   }
   const pairs: KeyValuePair[] = [];
   for (const w of found) {
@@ -184,7 +188,7 @@ function keyValue(line: LogicalLine, as: number, ae: number, escape: number, key
     }
     const key = arg(line, w.value.slice(0, eq), w.start, w.start + eq);
     const value = arg(line, w.value.slice(eq + 1), w.start + eq + 1, w.end);
-    pairs.push({ type: 'KeyValuePair', key, value, separator: '=', range: line.range(w.start, w.end) });
+    pairs.push({ type: 'KeyValuePair', key, value, separator: '=', range: { start: key.range.start, end: value.range.end } });
   }
   return { type: 'KeyValue', pairs };
 }

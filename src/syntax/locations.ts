@@ -66,6 +66,25 @@ export class LogicalLine {
 
   /** The source position of logical index `i` (0 <= i <= text.length). */
   pos(i: number): Position {
+    return this.at(i, 0);
+  }
+
+  /** The source range of logical indexes [from, to). */
+  range(from: number, to: number): Range {
+    const start = this.at(from, 0);
+    if (to <= from) return { start, end: start };
+    // The end is just after the last character, on that character's line: a range that
+    // ends where a piece ends must not jump to where the next piece starts.
+    return { start, end: this.at(to - 1, 1) };
+  }
+
+  /** `range(from, to).end` without building the start. */
+  endOf(from: number, to: number): Position {
+    return to <= from ? this.at(from, 0) : this.at(to - 1, 1);
+  }
+
+  /** The position of logical index `i`, moved `delta` characters along its source line. */
+  private at(i: number, delta: number): Position {
     const logical = this.logical;
     let k = this.count - 1;
     if (k > 0) {
@@ -80,15 +99,7 @@ export class LogicalLine {
       }
       k = lo;
     }
-    const offset = this.source[k]! + (i - logical[k]!);
+    const offset = this.source[k]! + (i - logical[k]!) + delta;
     return { line: this.lineNo[k]!, column: offset - this.lineStart[k]! + 1, offset };
-  }
-
-  /** The source range of logical indexes [from, to). */
-  range(from: number, to: number): Range {
-    const start = this.pos(from);
-    if (to <= from) return { start, end: start };
-    const last = this.pos(to - 1);
-    return { start, end: { line: last.line, column: last.column + 1, offset: last.offset + 1 } };
   }
 }

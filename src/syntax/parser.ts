@@ -11,6 +11,11 @@ import { LogicalLine } from './locations.js';
 
 const NO_COMMENTS: readonly Comment[] = Object.freeze([]);
 
+/** parse() is synchronous and not re-entrant, so one logical-line buffer serves every call. */
+const SHARED_LINE = new LogicalLine();
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** bufio.Scanner's limit in BuildKit: a line (with its `\n`) must fit in 64 KiB. */
 const MAX_LINE_BYTES = 64 * 1024;
 
@@ -36,7 +41,7 @@ class Parser {
   private comments: Comment[] = [];
   private i = 0;
   /** Reused for every instruction: nothing built from it keeps a reference. */
-  private readonly line = new LogicalLine();
+  private readonly line = SHARED_LINE;
 
   constructor(private readonly text: string) {
     this.lines = splitLines(text);
@@ -136,7 +141,7 @@ class Parser {
       this.fail(p.code, p.message, line.range(p.from, p.to));
       return;
     }
-    let node = built;
+    const node = built;
     const target = node.body.type === 'Onbuild' ? node.body.instruction : node;
     if (HEREDOC_KEYWORDS.has(target.name) && !target.json && line.text.includes('<<')) {
       const found = heredocsFromLine(line.text);
@@ -151,11 +156,12 @@ class Parser {
         heredocs.push(doc);
       }
       if (heredocs.length > 0) {
+        // The node was created just above and nothing else holds it: set the fields in
+        // place rather than copying, so every Instruction keeps one object shape.
         const end = heredocs[heredocs.length - 1]!.range.end;
-        if (target !== node && node.body.type === 'Onbuild') {
-          node = { ...node, body: { type: 'Onbuild', instruction: { ...target, heredocs } } };
-        }
-        node = { ...node, heredocs, range: { start: node.range.start, end } };
+        if (target !== node) (target as Mutable<Instruction>).heredocs = heredocs;
+        (node as Mutable<Instruction>).heredocs = heredocs;
+        (node as Mutable<Instruction>).range = { start: node.range.start, end };
       }
     }
     this.instructions.push(node);
