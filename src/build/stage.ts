@@ -19,6 +19,12 @@ export function stepName(stageName: string, index: number, total: number, text: 
   return `[${prefix}${String(index).padStart(width)}/${total}] ${text}`;
 }
 
+function stageInputs(s: ExecStep): number[] {
+  if (s.kind === 'copy') return s.from.type === 'stage' ? [s.from.index] : [];
+  if (s.kind === 'run') return s.mounts.flatMap((m) => ((m.type === 'bind' || m.type === 'cache') && m.from?.type === 'stage' ? [m.from.index] : []));
+  return [];
+}
+
 function countsAsStep(s: ExecStep): boolean {
   return s.kind === 'run' || s.kind === 'copy' || s.kind === 'workdir';
 }
@@ -86,6 +92,8 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
       state = applyConfig(state, step.ins, epochCreated);
       continue;
     }
+    // A step that reads another stage starts (and shows as started) once that stage is done.
+    await Promise.all(stageInputs(step).map((i) => rt.stage(i)));
     const id = rt.nextId();
     const name = stepName(label, ++n, total, step.text);
     const t0 = Date.now();

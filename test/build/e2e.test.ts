@@ -113,3 +113,38 @@ test('CLI: a context tar on stdin', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^sha256:[a-f0-9]{64}\n$/);
 });
+
+test('ADD of a URL (127.0.0.1) with --checksum: 0600 file named after the URL; a wrong checksum fails', async () => {
+  const { createServer } = await import('node:http');
+  const { createHash } = await import('node:crypto');
+  const body = 'downloaded body\n';
+  const server = createServer((_req, res) => { res.writeHead(200, { 'last-modified': 'Tue, 14 Nov 2023 22:13:20 GMT' }); res.end(body); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const sum = `sha256:${createHash('sha256').update(body).digest('hex')}`;
+    const ok = makeContext({ Dockerfile: `FROM scratch\nCOPY rootfs/ /\nADD --checksum=${sum} http://127.0.0.1:${port}/files/data.txt /dl/\n` });
+    const built = await slipway(ok);
+    const { unpack, tree } = await import('./harness.js');
+    const root = await unpack(built.archive);
+    assert.equal(readFileSync(path.join(root, 'dl', 'data.txt'), 'utf8'), body);
+    assert.ok(tree(root).some((e) => e.startsWith('f dl/data.txt 600 0:0 ')));
+    const bad = makeContext({ Dockerfile: `FROM scratch\nCOPY rootfs/ /\nADD --checksum=sha256:${'0'.repeat(64)} http://127.0.0.1:${port}/files/data.txt /dl/\n` });
+    const err = await slipway(bad).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SlipwayError);
+    assert.equal(err.code, 'BUILD_CHECKSUM_MISMATCH');
+  } finally {
+    server.close();
+  }
+});
+
+test('independent stages run at the same time; the target waits for both', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch AS base\nCOPY rootfs/ /\nFROM base AS a\nRUN sleep 1 && echo a > /a\nFROM base AS b\nRUN sleep 1 && echo b > /b\nFROM base\nCOPY --from=a /a /a\nCOPY --from=b /b /b\n' });
+  const built = await slipway(ctx, { noCache: true });
+  const order = built.events.flatMap((e) => (e.type === 'step-start' || e.type === 'step-done' ? [`${e.type} ${built.result.steps.find((s) => s.id === e.id)?.name ?? e.id}`] : []));
+  const startA = order.indexOf('step-start [a 1/1] RUN sleep 1 && echo a > /a');
+  const startB = order.indexOf('step-start [b 1/1] RUN sleep 1 && echo b > /b');
+  const firstDone = order.findIndex((x) => x.startsWith('step-done [a 1/1]') || x.startsWith('step-done [b 1/1]'));
+  assert.ok(startA >= 0 && startB >= 0 && startA < firstDone && startB < firstDone, order.join('\n'));
+  assert.ok(order.indexOf('step-start [stage-3 1/2] COPY --from=a /a /a') > firstDone);
+});
