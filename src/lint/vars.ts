@@ -36,6 +36,27 @@ export function expand(word: string, env: ReadonlyMap<string, string>, model: Mo
   return analyzeWord(word, env, { escape: model.escape });
 }
 
+const fromCache = new WeakMap<Model, Map<string, Expansion>>();
+
+/** A FROM word expanded with the global ARGs, once per file however many rules ask. */
+export function expandFromWord(model: Model, word: string): Expansion {
+  let cache = fromCache.get(model);
+  if (!cache) fromCache.set(model, (cache = new Map()));
+  let r = cache.get(word);
+  if (!r) cache.set(word, (r = expand(word, globalArgEnv(model).env, model)));
+  return r;
+}
+
+/** Names referenced without a fallback (`$X`, `${X}`, `${X%y}`, but not `${X:-y}` or `${X:+y}`). */
+export function plainReferences(word: string): Set<string> {
+  const names = new Set<string>();
+  for (const m of word.matchAll(/\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])?)/g)) {
+    if (m[1]) names.add(m[1]);
+    else if (m[2] && !m[3]) names.add(m[2]);
+  }
+  return names;
+}
+
 /** The closest candidate within a small edit distance, for "did you mean" hints. */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;

@@ -1,6 +1,6 @@
 import { parseReference } from '../../oci/index.js';
 import type { Rule } from '../types.js';
-import { expand, globalArgEnv, suggest } from '../vars.js';
+import { expandFromWord, globalArgEnv, plainReferences, suggest } from '../vars.js';
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
 
@@ -44,12 +44,13 @@ export const UndefinedArgInFrom: Rule = {
   description: 'FROM command must use declared ARGs',
   url: docs('undefined-arg-in-from'),
   check(ctx) {
-    const { env, declared } = globalArgEnv(ctx.model);
+    const { declared } = globalArgEnv(ctx.model);
     for (const stage of ctx.model.stages) {
       const words = [stage.image, ...(stage.platform?.value != null ? [{ value: stage.platform.value, range: stage.platform.valueRange! }] : [])];
       for (const word of words) {
         if (!word || !word.value.includes('$')) continue;
-        for (const name of expand(word.value, env, ctx.model).unset) {
+        if ([...plainReferences(word.value)].every((n) => declared.has(n)) && !/\$\{?[A-Za-z_]\w*:?[-+]/.test(word.value)) continue;
+        for (const name of expandFromWord(ctx.model, word.value).unset) {
           if (declared.has(name)) continue;
           const hint = suggest(name, declared);
           ctx.report(word.range, `FROM argument '${name}' is not declared${hint ? ` (did you mean ${hint}?)` : ''}`);
@@ -66,11 +67,10 @@ export const InvalidDefaultArgInFrom: Rule = {
   description: 'Default value for global ARG results in an empty or invalid base image name',
   url: docs('invalid-default-arg-in-from'),
   check(ctx) {
-    const { env } = globalArgEnv(ctx.model);
     for (const stage of ctx.model.stages) {
       const word = stage.image;
       if (!word || !word.value.includes('$')) continue;
-      const r = expand(word.value, env, ctx.model);
+      const r = expandFromWord(ctx.model, word.value);
       if (!r.ok) continue;
       const earlier = ctx.model.stages.slice(0, stage.index).some((s) => s.name === r.value.toLowerCase());
       if (earlier || r.value === 'scratch') continue;

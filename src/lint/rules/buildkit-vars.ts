@@ -1,23 +1,13 @@
 import type { Argument, Instruction } from '../../syntax/ast.js';
 import { argDeclarations, type Stage } from '../model.js';
 import type { Rule, RuleContext } from '../types.js';
-import { expand, suggest } from '../vars.js';
+import { expand, plainReferences, suggest } from '../vars.js';
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
 
 /** Instructions whose arguments BuildKit runs through word expansion. */
 const EXPANDED = new Set(['add', 'copy', 'expose', 'label', 'stopsignal', 'user', 'volume', 'workdir']);
 const EXPANDED_FLAGS = new Set(['chown', 'chmod']);
-
-/** Names referenced without a fallback (`$X`, `${X}`, `${X%y}`, but not `${X:-y}` or `${X:+y}`). */
-function plainReferences(word: string): Set<string> {
-  const names = new Set<string>();
-  for (const m of word.matchAll(/\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])?)/g)) {
-    if (m[1]) names.add(m[1]);
-    else if (m[2] && !m[3]) names.add(m[2]);
-  }
-  return names;
-}
 
 /** The words of an instruction that BuildKit expands, with the ENV/ARG keys it defines. */
 function expandedWords(ins: Instruction): Argument[] {
