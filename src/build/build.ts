@@ -58,7 +58,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const epoch = options.sourceDateEpoch;
     const running = new Map<number, Promise<StageResult>>();
     const rt: BuildRuntime = {
-      options, store, graph, contextDir, steps, emit, epoch: epoch!,
+      options, store, graph, contextDir, steps, emit,
+      ...(epoch !== undefined ? { epoch } : {}),
       cache: new BuildCache(store.root),
       fsm: new FsManager(store, applyStoreLayers),
       ignored: (rel) => context.ignore.isExcluded(rel),
@@ -77,7 +78,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       created: new Date(epoch !== undefined ? epoch * 1000 : Date.now()).toISOString().replace('.000Z', 'Z'),
       platformText: `${platform.os}/${platform.architecture}`,
     };
-    if (epoch === undefined) delete (rt as { epoch?: number }).epoch;
     // Start every needed stage now: each waits only for the stages it uses.
     const needed = neededStages(graph);
     const results = await Promise.all(needed.map((i) => rt.stage(i)));

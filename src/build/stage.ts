@@ -10,7 +10,8 @@ import type { FsLayer, StageFs } from './rootfs.js';
 import { where, type BuildRuntime, type StageResult } from './runtime.js';
 import { runCopy } from './step-copy.js';
 import { triggerSteps } from './plantext.js';
-import { runRun } from './step-run.js';
+import { ownerFor, runRun } from './step-run.js';
+import { cached, remember } from './stepcache.js';
 
 /** The progress name of a step: `[stage 2/5] RUN ...` as BuildKit prints it. */
 export function stepName(stageName: string, index: number, total: number, text: string): string {
@@ -109,7 +110,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
           outcome = await runRun(rt, state, fs, key, step, id);
           break;
         case 'copy':
-          outcome = await runCopy(rt, state, fs, key, step, id);
+          outcome = await runCopy(rt, state, fs, key, step);
           break;
         default: {
           const never: never = step;
@@ -144,20 +145,6 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
   return { state, fs, key, ...(lastCreated !== undefined ? { lastCreated } : {}) };
 }
 
-/** Looks a step up in the cache: a hit needs its layer blob still in the store. */
-export async function cached(rt: BuildRuntime, key: string): Promise<{ hit: boolean; layer: FsLayer | undefined }> {
-  if (rt.options.noCache) return { hit: false, layer: undefined };
-  const entry = await rt.cache.get(key);
-  if (!entry) return { hit: false, layer: undefined };
-  if (entry.layer === null) return { hit: true, layer: undefined };
-  if (!(await rt.store.hasBlob(entry.layer.digest as Digest))) return { hit: false, layer: undefined };
-  return { hit: true, layer: { descriptor: { mediaType: entry.layer.mediaType, digest: entry.layer.digest as Digest, size: entry.layer.size }, diffId: entry.layer.diffId as Digest } };
-}
-
-export async function remember(rt: BuildRuntime, key: string, layer: FsLayer | undefined): Promise<void> {
-  await rt.cache.put(key, layer ? { digest: layer.descriptor.digest, diffId: layer.diffId, size: layer.descriptor.size, mediaType: layer.descriptor.mediaType } : null);
-}
-
 /** WORKDIR creates its directory (owned by the current USER) as a layer, as BuildKit does. */
 async function runWorkdir(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, dir: string) {
   const wd = resolveWorkdir(state.image.config?.WorkingDir, dir);
@@ -167,7 +154,6 @@ async function runWorkdir(rt: BuildRuntime, state: ImageState, fs: StageFs, pare
   if (wd === '/') return { layer: undefined, cached: false, key: parent, createdBy };
   const hit = await cached(rt, key);
   if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
-  const { ownerFor } = await import('./step-run.js');
   const owner = user === '' ? { uid: 0, gid: 0 } : await ownerFor(rt, fs, user);
   const layer = await rt.fsm.step(fs, async (merged) => {
     let cur = '/';

@@ -13,7 +13,7 @@ import { resolveChown, type Owner } from './passwd.js';
 import type { FsLayer, StageFs } from './rootfs.js';
 import type { BuildRuntime } from './runtime.js';
 import { matchSource } from './sources.js';
-import { cached, remember } from './stage.js';
+import { cached, remember } from './stepcache.js';
 
 type CopyStep = Extract<ExecStep, { kind: 'copy' }>;
 
@@ -41,7 +41,7 @@ async function withSource<T>(rt: BuildRuntime, step: CopyStep, fn: (root: string
   return rt.fsm.view(fs, fn);
 }
 
-export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, step: CopyStep, _id: number): Promise<{ layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string }> {
+export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, step: CopyStep): Promise<{ layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string }> {
   const workdir = state.image.config?.WorkingDir || '/';
   const createdBy = copyCreatedBy({ add: step.add, parents: step.parents, ...(step.chown ? { chown: step.chown } : {}), ...(step.chmod ? { chmod: step.chmod } : {}), sources: step.sources, heredocs: step.inline.map((i) => i.path), dest: step.dest });
   const chmod = step.chmod ? parseChmod(step.chmod) : undefined;

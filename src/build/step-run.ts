@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
@@ -10,7 +10,7 @@ import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
 import { resolveOwner, type Owner } from './passwd.js';
 import type { FsLayer, StageFs } from './rootfs.js';
 import type { BuildRuntime } from './runtime.js';
-import { cached, remember } from './stage.js';
+import { cached, remember } from './stepcache.js';
 
 type RunStep = Extract<ExecStep, { kind: 'run' }>;
 
@@ -160,7 +160,6 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
       try {
         exitCode = (await lockAll(0)).exitCode;
       } finally {
-        const { rm } = await import('node:fs/promises');
         await rm(scratch, { recursive: true, force: true });
       }
     });
