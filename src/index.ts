@@ -12,7 +12,7 @@ export type { ContainerConfig, Descriptor, Digest, DigestAlgorithm, HealthConfig
 export { Store, VerifyingStream, blobPath, defaultStoreRoot, pruneStore, verifyStore } from './store/index.js';
 export type { BlobExpectation, BlobInfo, BlobSource, ImageRecord, LockMode, OpenStoreOptions, PruneReport, StoreProblem, VerifyReport } from './store/index.js';
 export type { ApplyOptions, ApplyResult, LayerChange, LayerResult, LayerSource, LayerWriteOptions } from './image/types.js';
-export { DEFAULT_RETRY, ensureImage, formatPlatform, hostPlatform, login, logout, normaliseRegistry, parsePlatform, parseWwwAuthenticate, plainRenderer, progressRenderer, pull, push, ttyRenderer } from './registry/index.js';
+export { DEFAULT_RETRY, ensureImage, formatPlatform, hostPlatform, login, logout, normaliseRegistry, parsePlatform, parseWwwAuthenticate, plainRenderer, progressRenderer, pull, push, pushAllTags, ttyRenderer } from './registry/index.js';
 export type { BlobPhase, Challenge, Credential, LoginOptions, LoginResult, ProgressEvent as RegistryProgressEvent, ProgressListener as RegistryProgressListener, PullOptions, PullResult, PushOptions, PushResult, RetryPolicy } from './registry/index.js';
 export { LayerApplier, applyLayers, buildImageConfig, createImage, createLayerStream, extractImage, imageHistory, inspectImage, listImageSummaries, loadArchive, loadImage, readLayer, saveImages, saveImagesToFile, writeLayer, writeLayerToStore } from './image/index.js';
 export type { ArchiveFormat, HistoryRow, ImageInspect, ImageSummary, LayerEntry, LayerStream, NewImage } from './image/index.js';

@@ -1,18 +1,18 @@
 import { parseArgs } from 'node:util';
 import { SlipwayError } from '../errors.js';
-import { closeIdleConnections, progressRenderer, push } from '../registry/index.js';
+import { closeIdleConnections, progressRenderer, push, pushAllTags } from '../registry/index.js';
 import { Store } from '../store/index.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
 
-const USAGE = 'push [-q] [--chunk-size BYTES] SOURCE [DEST]';
+const USAGE = 'push [-q] [--chunk-size BYTES] SOURCE [DEST] | push -a NAME';
 
 async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { quiet: { type: 'boolean', short: 'q' }, 'chunk-size': { type: 'string' } },
+    options: { quiet: { type: 'boolean', short: 'q' }, 'chunk-size': { type: 'string' }, 'all-tags': { type: 'boolean', short: 'a' } },
   });
-  if (positionals.length < 1 || positionals.length > 2) {
+  if (positionals.length < 1 || positionals.length > (values['all-tags'] ? 1 : 2)) {
     io.stderr.write(`slipway push: expected SOURCE and an optional DEST reference\nUsage: slipway ${USAGE}\n`);
     return EXIT_USAGE;
   }
@@ -28,11 +28,14 @@ async function run(argv: string[], io: Io): Promise<number> {
   try {
     const [source, dest] = positionals as [string, string | undefined];
     if (!values.quiet) io.stdout.write(`The push refers to ${dest ?? source}\n`);
-    const result = await push(source, dest, { store, env: io.env, chunkSize, onProgress: render });
+    const options = { store, env: io.env, chunkSize, onProgress: render };
+    const results = values['all-tags'] ? await pushAllTags(source, options) : [await push(source, dest, options)];
     render?.finish();
-    const name = result.reference.replace(/@sha256:[a-f0-9]+$/, '');
-    const tag = /:([\w][\w.-]*)$/.exec(name.slice(name.lastIndexOf('/')))?.[1];
-    io.stdout.write(values.quiet ? `${result.reference}\n` : `${tag ?? result.digest}: digest: ${result.digest} size: ${result.size}\n`);
+    for (const result of results) {
+      const name = result.reference.replace(/@sha256:[a-f0-9]+$/, '');
+      const tag = /:([\w][\w.-]*)$/.exec(name.slice(name.lastIndexOf('/')))?.[1];
+      io.stdout.write(values.quiet ? `${result.reference}\n` : `${tag ?? result.digest}: digest: ${result.digest} size: ${result.size}\n`);
+    }
     return 0;
   } finally {
     closeIdleConnections();

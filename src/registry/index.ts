@@ -5,7 +5,7 @@
  */
 export { pull, ensureImage } from './pull.js';
 export type { PullOptions, PullResult } from './pull.js';
-export { push } from './push.js';
+export { push, pushAllTags } from './push.js';
 export type { PushOptions, PushResult } from './push.js';
 export { login, logout, normaliseRegistry } from './login.js';
 export type { LoginOptions, LoginResult } from './login.js';

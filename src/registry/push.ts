@@ -1,5 +1,5 @@
 import { SlipwayError } from '../errors.js';
-import { MediaType, formatReference, isDigest, parseReference, type Digest, type ImageReference } from '../oci/index.js';
+import { MediaType, formatReference, isDigest, parseReference, repositoryName, type Digest, type ImageReference } from '../oci/index.js';
 import type { Store } from '../store/index.js';
 import { repositoryScope } from './challenge.js';
 import { RegistryClient } from './client.js';
@@ -85,4 +85,21 @@ export async function push(source: string, dest: string | undefined, options: Pu
   }
   await recordSources(store, blobs.map((b) => b.digest), { registry: endpoint!.registry, repository: repo });
   return { reference: formatReference(ref), digest: record.digest, mediaType, size: manifestBytes.length, blobs: counts };
+}
+
+/**
+ * `slipway push --all-tags NAME` (docker's `push -a`): every stored tag of the repository
+ * NAME, one after another; blobs shared between them go up once (later HEADs find them).
+ */
+export async function pushAllTags(repository: string, options: PushOptions): Promise<PushResult[]> {
+  const ref = parseReference(repository, { defaultTag: false });
+  if (ref.tag !== undefined || ref.digest !== undefined) {
+    throw new SlipwayError('REGISTRY_PUSH_ALL_TAGS', `--all-tags takes a repository name without tag or digest, got ${repository}`, { exitCode: 2 });
+  }
+  const prefix = `${repositoryName(ref)}:`;
+  const tags = (await options.store.listImages()).flatMap((image) => image.names).filter((n) => n.startsWith(prefix)).sort();
+  if (tags.length === 0) throw new SlipwayError('REGISTRY_PUSH_NO_TAGS', `no tags of ${repositoryName(ref)} in the local store`);
+  const results: PushResult[] = [];
+  for (const tag of tags) results.push(await push(tag, undefined, options));
+  return results;
 }

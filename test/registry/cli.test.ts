@@ -53,6 +53,18 @@ describe('slipway pull/push/login/logout on the command line', () => {
     assert.deepEqual(pushed, [image.config.digest, ...image.layers.map((l) => l.digest)].map(short).sort());
   });
 
+  test('push --all-tags pushes every stored tag of the repository', async () => {
+    const store = await Store.open({ root: env.SLIPWAY_ROOT });
+    await store.tag('example.com/busybox:fixture', `${reg.host}/multi/busybox:a`);
+    await store.tag('example.com/busybox:fixture', `${reg.host}/multi/busybox:b`);
+    const r = await runCli(['push', '-a', `${reg.host}/multi/busybox`], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(r.stdout.trimEnd().split('\n').filter((l) => l.includes(': digest: ')),
+      [`a: digest: ${image.manifest.digest} size: ${image.manifest.size}`, `b: digest: ${image.manifest.digest} size: ${image.manifest.size}`]);
+    const tagged = await runCli(['push', '-a', `${reg.host}/multi/busybox:a`], { env });
+    assert.equal(tagged.code, 2);
+  });
+
   test('pull prints the digest and status; again it is up to date; -q prints the name only', async () => {
     const penv = { ...env, SLIPWAY_ROOT: path.join(scratch, 'store-b') };
     const ref = `${reg.host}/cli/busybox:1`;
