@@ -57,6 +57,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const w of graph.warnings) emit({ type: 'warning', message: w, time: Date.now() });
     const epoch = options.sourceDateEpoch;
     const running = new Map<number, Promise<StageResult>>();
+    const outputs = options.outputs ?? [];
+    const compression = outputs.length > 0 && outputs.every((o) => o.compression === 'uncompressed') ? 'none' : 'gzip';
     const rt: BuildRuntime = {
       options, store, graph, contextDir, steps, emit,
       ...(epoch !== undefined ? { epoch } : {}),
@@ -76,7 +78,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       },
       nextId: () => ++nextId,
       created: new Date(epoch !== undefined ? epoch * 1000 : Date.now()).toISOString().replace('.000Z', 'Z'),
-      platformText: `${platform.os}/${platform.architecture}`,
+      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : ''}`,
+      compression,
     };
     // Start every needed stage now: each waits only for the stages it uses.
     const needed = neededStages(graph);

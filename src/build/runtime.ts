@@ -42,7 +42,10 @@ export interface BuildRuntime {
   /** ISO time written into history entries and `created`. */
   readonly created: string;
   readonly epoch?: number;
+  /** Platform and layer compression: part of every base key, so caches never mix them. */
   readonly platformText: string;
+  /** `none` only when every output asks for compression=uncompressed. */
+  readonly compression: 'gzip' | 'none';
 }
 
 export function where(loc: SourceLocation | undefined): string {

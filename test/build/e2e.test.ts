@@ -100,6 +100,10 @@ test('CLI: -q prints the image id; --iidfile, --metadata-file, -o type=oci; usag
   assert.match(meta['containerimage.digest']!, /^sha256:/);
   const inspected = JSON.parse((await run('skopeo', ['inspect', '--config', `oci-archive:${out}/img.tar`])).stdout) as { config: { Labels: Record<string, string> } };
   assert.deepEqual(inspected.config.Labels, { a: 'b', from: 'cli' });
+  const u = await runCli(['build', '-q', '-o', `type=oci,dest=${out}/unc.tar,compression=uncompressed`, ctx], { env });
+  assert.equal(u.code, 0, u.stderr);
+  const raw = JSON.parse((await run('skopeo', ['inspect', '--raw', `oci-archive:${out}/unc.tar`])).stdout) as { layers: { mediaType: string }[] };
+  assert.deepEqual(raw.layers.map((l) => l.mediaType), ['application/vnd.oci.image.layer.v1.tar']);
   assert.equal((await runCli(['build'], { env })).code, 2);
   assert.equal((await runCli(['build', '-o', 'type=nope', ctx], { env })).code, 2);
   assert.equal((await runCli(['build', '--secret', 'src=x', ctx], { env })).code, 2);
