@@ -89,7 +89,8 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   for (const rule of options.rules ?? ALL_RULES) {
     if (ignored.has(rule.name)) continue;
     const buildkit = rule.source === 'buildkit';
-    if (buildkit && (directive.skip === 'all' || directive.skip.includes(rule.name))) continue;
+    // `skip=all` is BuildKit's switch for its own checks; a named rule is skipped whatever its source.
+    if ((buildkit && directive.skip === 'all') || (directive.skip !== 'all' && directive.skip.includes(rule.name))) continue;
     if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
     current = { rule, level: levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level) };
     rule.check(ctx);

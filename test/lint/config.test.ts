@@ -39,6 +39,9 @@ test("BuildKit's check directive: skip, skip=all, error=true, experimental", () 
   const body = 'FROM alpine:3.20 as Build\n# not a description\nARG X=1\n';
   assert.deepEqual(codes(`# check=skip=StageNameCasing\n${body}`), ['FromAsCasing@2']);
   assert.deepEqual(codes(`# check=skip=all\n${body}`), []);
+  // A named skip works for hadolint's codes too; `skip=all` leaves them on.
+  assert.deepEqual(codes('# check=skip=DL3007\nFROM debian:latest\n'), []);
+  assert.deepEqual(codes('# check=skip=all\nFROM debian:latest\n'), ['DL3007@2']);
   const errors = lint(`# check=error=true\n${body}`);
   assert.deepEqual(errors.map((d) => `${d.code}:${d.level}`), ['FromAsCasing:error', 'StageNameCasing:error']);
   assert.deepEqual(codes(`# check=experimental=InvalidDefinitionDescription\n${body}`), ['FromAsCasing@2', 'StageNameCasing@2', 'InvalidDefinitionDescription@3']);
