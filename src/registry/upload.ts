@@ -126,7 +126,14 @@ async function sendContent(client: RegistryClient, location: string, desc: Descr
     const res = await client.request({ method: 'PUT', url: withDigest(location, desc), scopes, noRetry: true,
       headers: { 'content-type': 'application/octet-stream', 'content-length': String(desc.size) },
       body: desc.size > 0 ? body(0, desc.size - 1) : Buffer.alloc(0) });
-    if (res.status !== 201 && res.status !== 204) throw await responseError(res, ctx.where);
+    if (res.status !== 201 && res.status !== 204) {
+      // The registry refused what we sent: say so plainly when the store's copy is to blame.
+      if (sent === desc.size && digester.digest() !== desc.digest) {
+        res.body.resume();
+        throw new SlipwayError('STORE_BLOB_CORRUPT', `blob ${desc.digest} in the store no longer matches its digest`);
+      }
+      throw await responseError(res, ctx.where);
+    }
     res.body.resume();
     return { location, committed: res };
   }

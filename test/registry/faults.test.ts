@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, beforeEach, describe, test } from 'node:test';
@@ -143,6 +143,22 @@ describe('registry faults through a loopback proxy', () => {
     await assert.rejects(pull(ref(), { store, env: reg.env, retry: RETRY }), { code: 'REGISTRY_PROTOCOL' });
     assert.deepEqual(proxy.log.filter((l) => l.path.includes('/blobs/')), []);
     await assertStoreClean(store);
+  });
+
+  test('a blob that rotted in the store is never pushed: STORE_BLOB_CORRUPT, monolithic or chunked', async () => {
+    const src = await freshStore();
+    await importIntoStore(src, image, 'example.com/busybox:fixture');
+    const layer = bigLayer();
+    const file = src.blobPath(layer.digest as Digest);
+    const bytes = await readFile(file);
+    bytes[1000] = bytes[1000]! ^ 0xff;
+    await writeFile(file, bytes);
+    for (const chunkSize of [undefined, 256 * 1024]) {
+      await assert.rejects(push('example.com/busybox:fixture', `${proxy.host}/faults/rotten:${chunkSize ?? 'mono'}`,
+        { store: src, env: reg.env, retry: RETRY, chunkSize }), { code: 'STORE_BLOB_CORRUPT' });
+    }
+    const head = await fetch(`${reg.url}/v2/faults/rotten/blobs/${layer.digest}`, { method: 'HEAD' });
+    assert.equal(head.status, 404);
   });
 
   test('push survives a reset upload, a 500 on the chunk and a 429 on the manifest', async () => {
