@@ -62,8 +62,6 @@ export function hasNonAscii(s: string, from: number, to: number): boolean {
  * (Go gives `i`) and for a final capital sigma (JS gives `ς` by context).
  */
 export function goLower(s: string): string {
-  const cached = LOWER.get(s);
-  if (cached !== undefined) return cached;
   const lower = s.toLowerCase();
   if (!hasNonAscii(s, 0, s.length)) return lower;
   let out = '';
@@ -71,9 +69,26 @@ export function goLower(s: string): string {
   return out;
 }
 
-/** Keywords repeat endlessly; remembering their lowercase form saves an allocation each. */
-const LOWER = new Map<string, string>();
-for (const k of ['ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL', 'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR']) {
-  LOWER.set(k, k.toLowerCase());
-  LOWER.set(k.toLowerCase(), k.toLowerCase());
+const KEYWORDS_BY_LENGTH: ReadonlyArray<readonly string[]> = (() => {
+  const byLength: string[][] = [];
+  for (const k of ['add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label', 'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir']) {
+    (byLength[k.length] ??= []).push(k);
+  }
+  return byLength;
+})();
+
+/**
+ * goLower(s.slice(from, to)) for the 18 keywords in any ASCII letter case, straight
+ * from the characters (keywords repeat on every line; this spares a string and a
+ * lookup each). Anything else, undefined.
+ */
+export function keywordAt(s: string, from: number, to: number): string | undefined {
+  const candidates = KEYWORDS_BY_LENGTH[to - from];
+  if (candidates === undefined) return undefined;
+  next: for (const k of candidates) {
+    // `| 0x20` folds A-Z onto a-z and maps no other character onto a lowercase letter.
+    for (let i = 0; i < k.length; i++) if ((s.charCodeAt(from + i) | 0x20) !== k.charCodeAt(i)) continue next;
+    return k;
+  }
+  return undefined;
 }

@@ -1,6 +1,6 @@
 import { instructionSpec, type LineParser } from '../../grammar/instructions.js';
 import type { Argument, Body, Comment, CommandBody, Flag, Instruction, KeyValuePair, ParseCode, Position } from './ast.js';
-import { findBlank, goLower, skipBlank, skipSpace, trimSpaceEnd } from './chars.js';
+import { findBlank, goLower, keywordAt, skipBlank, skipSpace, trimSpaceEnd } from './chars.js';
 import { extractFlags } from './flags.js';
 import type { LogicalLine } from './locations.js';
 import { parseJsonArray, parseWords } from './words.js';
@@ -37,7 +37,7 @@ function build(line: LogicalLine, from: number, to: number, escape: number, comm
   const te = trimSpaceEnd(s, ts, to);
   const kwEnd = findBlank(s, ts, te);
   const keyword = s.slice(ts, kwEnd);
-  const name = goLower(keyword);
+  const name = keywordAt(s, ts, kwEnd) ?? goLower(keyword);
   let flags: readonly Flag[] = NONE;
   let as = te;
   if (kwEnd < te) {

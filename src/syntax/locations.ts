@@ -40,28 +40,51 @@ export class LineCounter {
  * back to a source position.
  */
 export class LogicalLine {
+  /** The joined text; valid after `seal()`. */
   text = '';
-  // Reused across instructions (see reset): `count` pieces are live, the arrays only grow.
+  // Reused across instructions (see reset): `count` pieces are live.
   private count = 0;
-  private readonly logical: number[] = [];
-  private readonly source: number[] = [];
-  private readonly lineNo: number[] = [];
-  private readonly lineStart: number[] = [];
+  private length = 0;
+  private pieces: string[] = [];
+  private logical: number[] = [];
+  private source: number[] = [];
+  private lineNo: number[] = [];
+  private lineStart: number[] = [];
 
-  /** Empties the line for reuse. */
+  /** Empties the line for reuse, dropping storage a very long line left behind. */
   reset(): void {
     this.text = '';
+    if (this.count > 1024) {
+      this.pieces = [];
+      this.logical = [];
+      this.source = [];
+      this.lineNo = [];
+      this.lineStart = [];
+    }
     this.count = 0;
+    this.length = 0;
+  }
+
+  /** Forgets the pieces (slices keep their whole source text alive) once a parse is done. */
+  release(): void {
+    this.reset();
+    this.pieces = [];
   }
 
   /** Appends `full.slice(from, to)`, found on 1-based line `line` starting at `lineStart`. */
   append(full: string, from: number, to: number, line: number, lineStart: number): void {
     const k = this.count++;
-    this.logical[k] = this.text.length;
+    this.logical[k] = this.length;
     this.source[k] = from;
     this.lineNo[k] = line;
     this.lineStart[k] = lineStart;
-    if (to > from) this.text += full.slice(from, to);
+    this.pieces[k] = full.slice(from, to);
+    this.length += to - from;
+  }
+
+  /** Joins the pieces into `text` (one join, not a rope of many concatenations). */
+  seal(): void {
+    this.text = this.count === 1 ? this.pieces[0]! : this.pieces.slice(0, this.count).join('');
   }
 
   /** The source position of logical index `i` (0 <= i <= text.length). */

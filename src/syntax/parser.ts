@@ -50,6 +50,7 @@ class Parser {
   run(): ParseResult {
     const { lines } = this;
     while (this.i < lines.count && this.errors.length === 0) this.step();
+    this.line.release();
     if (this.errors.length === 0 && this.instructions.length === 0) {
       const at = this.pos(this.text.length);
       this.fail('PARSE_NO_INSTRUCTIONS', 'file with no instructions', { start: at, end: at });
@@ -126,6 +127,7 @@ class Parser {
       }
       cont = this.appendSegment(line, j, lines.start[j]!, escape);
     }
+    line.seal();
     if (emptyContinuation) {
       this.warnings.push({
         code: 'PARSE_EMPTY_CONTINUATION' satisfies ParseCode,
@@ -143,7 +145,7 @@ class Parser {
     }
     const node = built;
     const target = node.body.type === 'Onbuild' ? node.body.instruction : node;
-    if (HEREDOC_KEYWORDS.has(target.name) && !target.json && line.text.includes('<<')) {
+    if (line.text.includes('<<') && !target.json && HEREDOC_KEYWORDS.has(target.name)) {
       const found = heredocsFromLine(line.text);
       if (!found.ok) {
         this.fail('PARSE_INVALID_HEREDOC', found.message, node.range);
