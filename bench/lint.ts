@@ -34,44 +34,32 @@ function corpus(root: string): string[] {
   return texts;
 }
 
-/**
- * CPU seconds (user + system) per pass of `fn` over the corpus, from enough passes to
- * fill about 50 ms: CPU time, not wall time, so other processes on a shared machine count
- * less, and samples of similar length for both sides.
- */
-function sample(texts: readonly string[], fn: (t: string) => unknown): number {
-  let passes = 0;
+/** CPU microseconds (user + system) spent in one pass of `fn` over the corpus. */
+function pass(texts: readonly string[], fn: (t: string) => unknown): number {
   const start = process.cpuUsage();
-  let used = 0;
-  do {
-    for (const t of texts) fn(t);
-    passes++;
-    const u = process.cpuUsage(start);
-    used = (u.user + u.system) / 1e6;
-  } while (used < 0.05);
-  return used / passes;
+  for (const t of texts) fn(t);
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
 }
 
-const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
 /**
- * Alternates parse and lint samples for about `seconds` and keeps the median of each side
- * and of the per-round ratio, so a burst of load elsewhere skews neither.
+ * Alternates one parse pass and one lint pass for about `seconds` and adds up the CPU time
+ * of each side. CPU time, not wall time, so other processes on a shared machine count
+ * less; alternating single passes spreads what they still disturb over both sides alike.
  */
-function measure(texts: readonly string[], seconds: number, parseFn: (t: string) => unknown, lintFn: (t: string) => unknown): { parse: number; lint: number; ratio: number; rounds: number } {
-  for (let i = 0; i < 3; i++) { sample(texts, parseFn); sample(texts, lintFn); }
-  const parses: number[] = [];
-  const lints: number[] = [];
-  const ratios: number[] = [];
+function measure(texts: readonly string[], seconds: number, parseFn: (t: string) => unknown, lintFn: (t: string) => unknown): { parse: number; lint: number; rounds: number } {
+  for (let i = 0; i < 20; i++) { pass(texts, parseFn); pass(texts, lintFn); }
+  let parse = 0;
+  let lint = 0;
+  let rounds = 0;
   const start = Date.now();
-  while (Date.now() - start < seconds * 1000 || ratios.length < 7) {
-    const p = sample(texts, parseFn);
-    const l = sample(texts, lintFn);
-    parses.push(p);
-    lints.push(l);
-    ratios.push(l / p);
+  while (Date.now() - start < seconds * 1000 || rounds < 50) {
+    parse += pass(texts, parseFn);
+    lint += pass(texts, lintFn);
+    rounds++;
   }
-  return { parse: median(parses), lint: median(lints), ratio: median(ratios), rounds: ratios.length };
+  // Seconds per pass.
+  return { parse: parse / rounds / 1e6, lint: lint / rounds / 1e6, rounds };
 }
 
 function main(): void {
@@ -88,7 +76,7 @@ function main(): void {
   console.log(`corpus: ${texts.length} files, ${(bytes / 1024).toFixed(1)} KiB, ${ALL_RULES.length} rules${values.defaults ? ' (default set)' : ''}, ${m.rounds} rounds`);
   console.log(row('parse', m.parse));
   console.log(row('lint', m.lint));
-  const ratio = m.ratio;
+  const ratio = m.lint / m.parse;
   console.log(`lint/parse time ratio: ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}) ${ratio <= TARGET_RATIO ? 'OK' : 'OVER TARGET'}`);
 }
 
