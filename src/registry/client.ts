@@ -1,5 +1,5 @@
 import { SlipwayError } from '../errors.js';
-import { formatScope, normaliseScopes, parseWwwAuthenticate, type Challenge, type Scope } from './challenge.js';
+import { formatScope, normaliseScopes, parseScope, parseWwwAuthenticate, type Challenge, type Scope } from './challenge.js';
 import { resolveCredential, type Credential, type Env } from './credentials.js';
 import type { Endpoint } from './endpoints.js';
 import { isNotTlsError, networkError, registryError, responseError } from './errors.js';
@@ -216,9 +216,10 @@ export class RegistryClient {
   async request(req: RegistryRequest): Promise<HttpResponse> {
     const url = await this.urlFor(req);
     let fresh = false;
+    let scopes = req.scopes;
     try {
       for (let renewed = false; ; renewed = true) {
-        const auth = await this.authorization(req.scopes, fresh);
+        const auth = await this.authorization(scopes, fresh);
         const policy = req.noRetry ? { ...this.retry, attempts: 1 } : this.retry;
         const res = await this.withStatusRetry(policy, () => send({ method: req.method, url, body: req.body, tls: this.tlsFor(url),
           headers: { ...req.headers, ...(auth ? { authorization: auth } : {}) } }), req.noRetry);
@@ -227,6 +228,9 @@ export class RegistryClient {
         if (!challenge) return res;
         res.body.resume();
         this.challenge = challenge;
+        // Some registries name the scope they want (more than we guessed): ask for it too.
+        const wanted = (challenge.params.scope ?? '').split(' ').map(parseScope).filter((x): x is Scope => x !== undefined);
+        scopes = [...scopes, ...wanted];
         fresh = true;
       }
     } catch (err) {

@@ -36,3 +36,14 @@ test('a cached token is reused while valid and renewed before it expires', async
   other.body.resume();
   assert.deepEqual(reg.tokenServer!.requests.map((r) => r.scopes), [['repository:exp/app:pull'], ['repository:exp/app:pull'], ['repository:exp/other:pull']]);
 });
+
+test("the scope a registry's challenge names is added when it asks for more", async () => {
+  const [endpoint] = await resolveEndpoints(await loadRegistryConfig(reg.env), reg.host, 'exp/guess', 'pull');
+  const client = new RegistryClient(endpoint!, { env: reg.env });
+  reg.tokenServer!.requests.length = 0;
+  // No scope guessed: the registry answers 401 naming repository:exp/guess:pull.
+  const res = await client.request({ method: 'GET', path: 'exp/guess/tags/list', scopes: [] });
+  res.body.resume();
+  assert.equal(res.status, 404);
+  assert.deepEqual(reg.tokenServer!.requests.map((r) => r.scopes), [[], ['repository:exp/guess:pull']]);
+});
