@@ -115,6 +115,7 @@ const NON_POSIX = /^(?:.*[\\/])?(?:pwsh|powershell|cmd)(?:\.exe)?$/i;
 
 /** The stage's SHELL in effect at `ins`, if set by a SHELL instruction before it. */
 export function shellAt(ins: Instruction, stage: Stage | undefined): readonly string[] | undefined {
+  if (!hasShell(stage)) return undefined;
   let shell: readonly string[] | undefined;
   for (let s: Stage | undefined = stage; s && !shell; s = s.parent) {
     for (const other of s.instructions) {
@@ -123,6 +124,16 @@ export function shellAt(ins: Instruction, stage: Stage | undefined): readonly st
     }
   }
   return shell;
+}
+
+const shellSeen = new WeakMap<Stage, boolean>();
+
+/** Whether a SHELL instruction appears in the stage or a stage it builds on (cached). */
+function hasShell(stage: Stage | undefined): boolean {
+  if (!stage) return false;
+  let known = shellSeen.get(stage);
+  if (known === undefined) shellSeen.set(stage, (known = stage.instructions.some((i) => i.name === 'shell') || hasShell(stage.parent)));
+  return known;
 }
 
 const HEREDOC_ONLY = /^\s*(?:\d*<<-?\S+\s*)+$/;
@@ -142,6 +153,7 @@ function scriptTextOf(ins: Instruction, stage: Stage | undefined): string | unde
   }
   if (body.type !== 'Shell') return undefined;
   const command = body.command.value;
+  if (run.heredocs.length === 0) return command;
   const parts = HEREDOC_ONLY.test(command) && run.heredocs.length > 0 ? run.heredocs.map((h) => h.content) : [command, ...run.heredocs.filter((h) => /^(?:ba|da|z|a)?sh\b/.test(command.trim())).map((h) => h.content)];
   return parts.join('\n');
 }

@@ -28,7 +28,8 @@ export function runRule(name: string, level: Level, description: string, fails: 
 
 /** A rule that reports a RUN when one of its commands (named in `commands`) matches. */
 export function commandRule(name: string, level: Level, description: string, matches: (cmd: SimpleCommand) => boolean, commands: readonly string[]): Rule {
-  return runRule(name, level, description, (script) => script.commands.some(matches), commands);
+  // Only commands of the named programs are asked about.
+  return runRule(name, level, description, (script) => script.commands.some((c) => commands.includes(c.base) && matches(c)), commands);
 }
 
 /** RUN --mount=type=cache,target=DIR for a directory at or under `dir`. */
