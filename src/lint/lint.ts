@@ -62,7 +62,8 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
     }
     return runList;
   };
-  const script = (ins: Instruction): Script | undefined => runs().find((r) => r.ins === ins)?.script;
+  let byInstruction: Map<Instruction, Run> | undefined;
+  const script = (ins: Instruction): Script | undefined => (byInstruction ??= new Map(runs().map((r) => [r.ins, r]))).get(ins)?.script;
 
   // One context for all rules; `report` files findings under the rule being run.
   let current: { rule: Rule; level: Level } | undefined;

@@ -7,6 +7,7 @@ import { dl, unquote } from './dl.js';
 /** hadolint's rules on single instructions and their order within a stage. */
 
 export const DL1001: Rule = dl('DL1001', 'info', 'Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.', (ctx) => {
+  if (!ctx.model.ast.comments.some((c) => c.text.includes('ignore'))) return;
   for (const p of collectSuppressions(ctx.model.ast).pragmas) ctx.report(p.comment.range, 'Please refrain from using inline ignore pragmas `# hadolint ignore=DLxxxx`.');
 }, { optIn: true });
 
