@@ -19,11 +19,14 @@ async function saved(store: Store, refs: string[], format: ArchiveFormat = 'comb
   return Buffer.concat(parts);
 }
 
-async function makeTar(entries: { name: string; data: string | Buffer }[]): Promise<Buffer> {
+async function makeTar(entries: { name: string; data: string | Buffer; linkname?: string }[]): Promise<Buffer> {
   const pack = tar.pack();
   const parts: Buffer[] = [];
   const done = (async () => { for await (const c of pack) parts.push(c as Buffer); })();
-  for (const e of entries) pack.entry({ name: e.name }, e.data);
+  for (const e of entries) {
+    if (e.linkname) pack.entry({ name: e.name, type: 'symlink', linkname: e.linkname });
+    else pack.entry({ name: e.name }, e.data);
+  }
   pack.finalize();
   await done;
   return Buffer.concat(parts);
@@ -121,6 +124,7 @@ test('hostile or broken archives are refused and tag nothing', () => withStores(
     ['layer missing from the archive', rebuild((m) => { m.delete('index.json'); m.delete(`blobs/sha256/${manifest.layers[0]!.digest.slice(7)}`); }), 'LOAD_BAD_ARCHIVE'],
     ['neither index.json nor manifest.json', rebuild((m) => { m.delete('index.json'); m.delete('manifest.json'); }), 'LOAD_UNKNOWN_FORMAT'],
     ['truncated archive', saved(src, ['bad/app:1']).then((b) => b.subarray(0, 5000)), 'LOAD_CORRUPT'],
+    ['symlink leaving the archive', makeTar([{ name: 'x/layer.tar', data: '', linkname: '../../etc/passwd' }, { name: 'manifest.json', data: '[]' }]), 'LOAD_UNSAFE_PATH'],
     ['not a tar at all', Promise.resolve(Buffer.from('this is not an archive'.repeat(40))), 'LOAD_CORRUPT'],
     ['index.json not JSON', rebuild((m) => m.set('index.json', Buffer.from('{nope'))), 'LOAD_BAD_ARCHIVE'],
     ['huge metadata file', rebuild((m) => m.set('manifest.json', Buffer.alloc(17 << 20, 32))), 'LOAD_BAD_ARCHIVE'],
