@@ -73,9 +73,10 @@ export class FsManager {
   /**
    * Runs `fn` on a writable merged view of `fs` (overlay: lowers + a fresh upper), then
    * turns the upper dir into a layer in the store and keeps it as that layer's diff dir.
-   * Returns undefined when the step changed nothing.
+   * Returns undefined when the step changed nothing. `onlyAdds` skips the diff walk for
+   * steps that never delete (the upper dir is then the layer as it is).
    */
-  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; mount?: boolean }): Promise<FsLayer | undefined> {
+  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; mount?: boolean; onlyAdds?: boolean }): Promise<FsLayer | undefined> {
     const lowers = await this.lowers(fs);
     const base = await this.scratch('step');
     const upper = path.join(base, 'upper');
@@ -99,8 +100,10 @@ export class FsManager {
         }
       }
       let source: LayerSource;
-      if (lowers.length === 0) {
-        // With no lowers every entry of the upper dir is new: the layer is the whole tree.
+      if (lowers.length === 0 || options.onlyAdds) {
+        // With no lowers every entry of the upper dir is new: the layer is the whole tree. So it
+        // is for steps that only create and overwrite (COPY, WORKDIR): what they replace is
+        // always recreated at the same path, so the upper holds no bare whiteouts to translate.
         if ((await readdir(upper)).length === 0) return undefined;
         source = { type: 'tree', root: upper };
       } else {

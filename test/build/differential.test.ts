@@ -132,6 +132,11 @@ const cases: Case[] = [
     dockerfile: `${ROOTFS}WORKDIR /a\nWORKDIR b\nCOPY f .\nCOPY f rel/\nRUN pwd > /pwd.txt\n`,
     files: { f: 'f' },
   },
+  {
+    name: 'COPY over earlier layers: overwrites a file, merges into a directory, keeps what it does not touch',
+    dockerfile: `${ROOTFS}RUN echo old > /etc/motd && mkdir -p /keep/sub && echo k > /keep/k && echo s > /keep/sub/s && chmod 700 /keep/sub\nCOPY motd /etc/motd\nCOPY keep/ /keep/\n`,
+    files: { motd: 'new motd\n', 'keep/k': 'replaced', 'keep/added': 'a', 'keep/sub/t': 't' },
+  },
 ];
 
 for (const c of cases) {
