@@ -103,7 +103,7 @@ async function withDockerd(fn: (docker: (args: string[]) => ReturnType<typeof sh
   const docker = (args: string[]) => sh('docker', ['-H', sock, ...args]);
   try {
     let up = false;
-    for (let i = 0; i < 60 && !up; i++) {
+    for (let i = 0; i < 180 && !up; i++) {
       up = (await docker(['version', '--format', '{{.Server.Version}}'])).code === 0;
       if (!up) await new Promise((r) => setTimeout(r, 500));
     }

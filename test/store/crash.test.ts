@@ -38,6 +38,7 @@ test('SIGKILL at several moments of writing leaves a consistent store; the next 
   try {
     const root = path.join(work, 'store');
     const writer = await child(work, 'writer', `
+process.stdout.write('ready\\n');
 for (let i = 0; ; i++) {
   async function* big() { for (let k = 0; k < 160; k++) yield randomBytes(64 * 1024); }
   await store.putBlob(big());
@@ -47,6 +48,9 @@ for (let i = 0; ; i++) {
     let partials = 0;
     for (const [n, delay] of [40, 120, 260, 450, 700, 1000].entries()) {
       const p = run(writer, [root, String(n)]);
+      // Count from the moment the writer has its store open, so a slow start under
+      // load does not turn every kill into a kill before the first write.
+      await new Promise<void>((r) => p.child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('ready')) r(); }));
       await new Promise((r) => setTimeout(r, delay));
       p.child.kill('SIGKILL');
       const r = await p.done;
