@@ -70,7 +70,7 @@ test('tty groups by file with a code frame; colour only when asked', () => {
     '  2 | EXPOSE 80/TCP',
     '    |        ^^^^^^',
     '',
-    '2 problems (2 warning)',
+    '2 problems (2 warning), 1 fixable with --fix',
     '',
   ].join('\n'));
   assert.doesNotMatch(plain, /\u001b\[/);

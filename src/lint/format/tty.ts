@@ -33,6 +33,7 @@ export function formatTty(reports: readonly FileReport[], options: FormatOptions
   const total = counts.error + counts.warning + counts.info + counts.style;
   if (total === 0) return '';
   const parts = (Object.keys(counts) as Level[]).filter((l) => counts[l] > 0).map((l) => `${counts[l]} ${l}`);
-  out.push(`${total} problem${total === 1 ? '' : 's'} (${parts.join(', ')})`);
+  const fixable = reports.reduce((n, r) => n + r.diagnostics.filter((d) => d.fix).length, 0);
+  out.push(`${total} problem${total === 1 ? '' : 's'} (${parts.join(', ')})${fixable > 0 ? `, ${fixable} fixable with --fix` : ''}`);
   return `${out.join('\n')}\n`;
 }
