@@ -14,7 +14,7 @@ export type { BlobExpectation, BlobInfo, BlobSource, ImageRecord, LockMode, Open
 export type { ApplyOptions, ApplyResult, LayerChange, LayerResult, LayerSource, LayerWriteOptions } from './image/types.js';
 export { DEFAULT_RETRY, ensureImage, formatPlatform, hostPlatform, login, logout, normaliseRegistry, parsePlatform, parseWwwAuthenticate, plainRenderer, progressRenderer, pull, push, pushAllTags, ttyRenderer } from './registry/index.js';
 export type { BlobPhase, Challenge, Credential, LoginOptions, LoginResult, ProgressEvent as RegistryProgressEvent, ProgressListener as RegistryProgressListener, PullOptions, PullResult, PushOptions, PushResult, RetryPolicy } from './registry/index.js';
-export { LayerApplier, applyLayers, buildImageConfig, createImage, createLayerStream, extractImage, imageHistory, inspectImage, listImageSummaries, loadArchive, loadImage, readLayer, saveImages, saveImagesToFile, writeLayer, writeLayerToStore } from './image/index.js';
+export { LayerApplier, applyLayers, buildImageConfig, createImage, createLayerStream, extractImage, imageHistory, inspectImage, listImageSummaries, loadArchive, loadImage, loadLayoutDir, readLayer, saveImages, saveImagesToFile, writeLayer, writeLayerToStore } from './image/index.js';
 export type { ArchiveFormat, HistoryRow, ImageInspect, ImageSummary, LayerEntry, LayerStream, NewImage } from './image/index.js';
 export { ALL_RULES, BUILDKIT_RULES, HADOLINT_RULES, applyEdits, findRule, fix as fixDockerfile, formatReports, lint, lintDetailed, loadConfig, runLint, unifiedDiff } from './lint/index.js';
 export type { FileReport, FixResult, Format, LabelSchema, LintConfig, LintDiagnostic, LintLevel, LintOptions, LintResult, LintRule, TextEdit, Threshold } from './lint/index.js';

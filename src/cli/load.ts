@@ -1,7 +1,7 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadArchive } from '../image/index.js';
+import { loadArchive, loadLayoutDir } from '../image/index.js';
 import { familiarReference, parseReference } from '../oci/index.js';
 import { Store } from '../store/index.js';
 import { type Command, type Io } from './types.js';
@@ -9,8 +9,9 @@ import { type Command, type Io } from './types.js';
 async function run(argv: string[], io: Io): Promise<number> {
   const { values } = parseArgs({ args: argv, allowPositionals: false, options: { input: { type: 'string', short: 'i' }, quiet: { type: 'boolean', short: 'q' } } });
   const store = await Store.open({ env: io.env });
-  const source = values.input === undefined || values.input === '-' ? io.stdin : createReadStream(path.resolve(io.cwd, values.input));
-  const images = await loadArchive(store, source);
+  const input = values.input === undefined || values.input === '-' ? undefined : path.resolve(io.cwd, values.input);
+  const isDir = input !== undefined && (await fs.stat(input).catch(() => undefined))?.isDirectory();
+  const images = isDir ? await loadLayoutDir(store, input!) : await loadArchive(store, input === undefined ? io.stdin : createReadStream(input));
   if (!values.quiet) {
     for (const img of images) {
       if (img.names.length === 0) io.stdout.write(`Loaded image ID: ${img.id}\n`);
@@ -23,7 +24,7 @@ async function run(argv: string[], io: Io): Promise<number> {
 export const loadCommand: Command = {
   name: 'load',
   aliases: ['image load'],
-  summary: 'Load images from a tar archive (OCI layout, docker save, plain or gzipped)',
-  usage: 'load [-i FILE] [-q]',
+  summary: 'Load images from a tar archive (OCI layout, docker save, plain or gzipped) or an OCI layout directory',
+  usage: 'load [-i FILE|DIR] [-q]',
   run,
 };

@@ -13,7 +13,7 @@ export { buildImageConfig, createImage, loadImage, ociArchitecture } from './ima
 export type { NewImage } from './image.js';
 export { saveImages, saveImagesToFile } from './save.js';
 export type { ArchiveFormat } from './save.js';
-export { loadArchive } from './load.js';
+export { loadArchive, loadLayoutDir } from './load.js';
 export { imageHistory, inspectImage, listImageSummaries } from './inspect.js';
 export type { HistoryRow, ImageInspect, ImageSummary } from './inspect.js';
 export { extractImage } from './extract.js';

@@ -1,3 +1,4 @@
+import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import zlib from 'node:zlib';
@@ -104,3 +105,32 @@ export async function loadArchive(store: Store, source: ByteSource): Promise<Ima
 }
 
 export type { Digest };
+
+/**
+ * Loads an OCI image layout directory (what `skopeo copy ... oci:DIR` and umoci
+ * write), or an unpacked docker save: the same checks as loadArchive.
+ */
+export async function loadLayoutDir(store: Store, dir: string): Promise<ImageRecord[]> {
+  return store.lease(async () => {
+    const contents: ArchiveContents = { files: new Map(), meta: new Map() };
+    for (const name of ['index.json', 'manifest.json', 'oci-layout', 'repositories']) {
+      const st = await fs.stat(path.join(dir, name)).catch(() => undefined);
+      if (!st?.isFile()) continue;
+      if (st.size > MAX_META) throw bad(`${name} is ${st.size} bytes, too large`);
+      contents.meta.set(name, await fs.readFile(path.join(dir, name)));
+    }
+    for (const alg of ['sha256', 'sha512']) {
+      const blobs = path.join(dir, 'blobs', alg);
+      for (const hex of await fs.readdir(blobs).catch(() => [] as string[])) {
+        const digest = `${alg}:${hex}`;
+        const file = path.join(blobs, hex);
+        const st = await fs.lstat(file);
+        if (!isDigest(digest) || !st.isFile()) continue;
+        contents.files.set(`blobs/${alg}/${hex}`, await store.putBlob(createReadStream(file), { digest, size: st.size }));
+      }
+    }
+    if (contents.meta.has('index.json')) return loadOciIndex(store, contents);
+    if (contents.meta.has('manifest.json')) return loadDockerManifest(store, contents);
+    throw bad(`${dir} has neither index.json (OCI layout) nor manifest.json (docker save)`, 'LOAD_UNKNOWN_FORMAT');
+  });
+}

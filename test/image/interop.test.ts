@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { loadArchive, saveImagesToFile } from '../../src/image/index.js';
+import { loadArchive, loadLayoutDir, saveImagesToFile } from '../../src/image/index.js';
 import { Store, verifyStore } from '../../src/store/index.js';
 import type { ImageRecord } from '../../src/store/index.js';
 import { sh, storeBusyboxImage, tempDir } from './fixtures.js';
@@ -54,6 +54,9 @@ test('skopeo inspects the combined archive both as oci-archive and docker-archiv
 test('skopeo copy to an OCI dir and a docker-archive; our load reads skopeo\'s docker-archive back', async () => {
   let r = await sh('skopeo', ['copy', `oci-archive:${combined}`, `oci:${path.join(work, 'layout')}:${tag}`]);
   ok(r, 'skopeo copy to oci');
+  const fromDir = await Store.open({ root: path.join(work, 'store-dir') });
+  const [viaDir] = await loadLayoutDir(fromDir, path.join(work, 'layout'));
+  assert.equal(viaDir!.id, img.id, 'skopeo\'s OCI layout directory loads with the same image ID');
   const out = path.join(work, 'skopeo-docker.tar');
   r = await sh('skopeo', ['copy', `oci-archive:${oci}`, `docker-archive:${out}:${name}`]);
   ok(r, 'skopeo copy to docker-archive');
