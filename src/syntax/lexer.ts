@@ -8,7 +8,6 @@ import { LINE_RULES, type LineKind } from '../../grammar/lexer.js';
  * - `start[i]`: offset of the line's first character (after the BOM on line 1).
  * - `end[i]`: offset just after the content: before the `\n` and any `\r`/`\n` run that
  *   BuildKit's trimNewline strips.
- * - `next[i]`: offset of the next line (after the `\n`), or the text length.
  * - `kind[i]`: see grammar/lexer.ts.
  */
 export interface Lines {
@@ -16,7 +15,6 @@ export interface Lines {
   readonly count: number;
   readonly start: readonly number[];
   readonly end: readonly number[];
-  readonly next: readonly number[];
   readonly kind: readonly LineKind[];
 }
 
@@ -28,7 +26,6 @@ export function splitLines(text: string): Lines {
   const base = text.charCodeAt(0) === BOM ? 1 : 0;
   const start: number[] = [];
   const end: number[] = [];
-  const next: number[] = [];
   const kind: LineKind[] = [];
   let count = 0;
   lexer.reset(base === 0 ? text : text.slice(1));
@@ -43,10 +40,14 @@ export function splitLines(text: string): Lines {
       while (e > lineStart && (text.charCodeAt(e - 1) === 10 || text.charCodeAt(e - 1) === 13)) e--;
       start.push(lineStart);
       end.push(e);
-      next.push(n);
       kind.push(lineKind);
       lineStart = n;
     }
   }
-  return { text, count, start, end, next, kind };
+  return { text, count, start, end, kind };
+}
+
+/** Offset of the line after line i (just past its `\n`), or the text length. */
+export function nextLineStart(lines: Lines, i: number): number {
+  return i + 1 < lines.count ? lines.start[i + 1]! : lines.text.length;
 }

@@ -6,7 +6,7 @@ import { skipSpace, trimSpaceEnd } from './chars.js';
 import { DirectiveParser } from './directives.js';
 import { heredocsFromLine, type HeredocMarker } from './heredocs.js';
 import { Problem, buildInstruction } from './instruction.js';
-import { splitLines, type Lines } from './lexer.js';
+import { nextLineStart, splitLines, type Lines } from './lexer.js';
 import { LogicalLine } from './locations.js';
 
 const NO_COMMENTS: readonly Comment[] = Object.freeze([]);
@@ -221,7 +221,7 @@ class Parser {
     const { lines, text } = this;
     // Bytes as BuildKit's scanner sees them: the BOM and a trailing \r count, the \n does not.
     const s = i === 0 ? 0 : lines.start[i]!;
-    let n = lines.next[i]!;
+    let n = nextLineStart(lines, i);
     if (n > s && text.charCodeAt(n - 1) === 0x0a) n--;
     if ((n - s) * 3 < MAX_LINE_BYTES || Buffer.byteLength(text.slice(s, n)) < MAX_LINE_BYTES) return false;
     this.fail('PARSE_LINE_TOO_LONG', `dockerfile line greater than max allowed size of ${MAX_LINE_BYTES - 1}`, this.lineRange(i, s));
@@ -258,7 +258,7 @@ class Parser {
       else hi = mid - 1;
     }
     if (hi < 0) return { line: 1, column: offset + 1, offset };
-    const next = lines.next[lo]!;
+    const next = nextLineStart(lines, lo);
     // Past the last line break: the empty line after it.
     if (offset >= next && next > 0 && this.text.charCodeAt(next - 1) === 0x0a) return { line: lo + 2, column: offset - next + 1, offset };
     const lineStart = lo === 0 ? 0 : lines.start[lo]!;
