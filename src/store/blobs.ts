@@ -130,6 +130,8 @@ export async function openBlob(root: string, digest: Digest, options: { verify?:
   if (options.verify === false) return file;
   const verifier = new VerifyingStream(digest, info.size);
   file.on('error', (err) => verifier.destroy(err));
+  // A consumer that stops early must not leave the file descriptor open.
+  verifier.on('close', () => file.destroy());
   return file.pipe(verifier);
 }
 

@@ -105,3 +105,26 @@ test('a layer dir appears complete or not at all', () => withStore(async (store,
   const dir = await store.ensureLayerDir(chain, async (d) => { await fs.writeFile(path.join(d, 'full'), 'y'); });
   assert.deepEqual(await fs.readdir(dir), ['full']);
 }));
+
+test('a lock left by a killed process is broken by the next taker', () => withStore(async (store, root) => {
+  const { spawnSync } = await import('node:child_process');
+  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+  await fs.writeFile(path.join(root, 'locks', 'refs.lock'), `${dead} deadbeef\n`);
+  await fs.writeFile(path.join(root, 'locks', `gc.shared.${dead}.cafe`), `${dead} cafe\n`);
+  const img = await storeBusyboxImage(store, ['locks/app:1']);
+  await store.tag('locks/app:1', 'locks/app:2');
+  assert.deepEqual((await store.resolveImage(img.digest)).names, ['docker.io/locks/app:1', 'docker.io/locks/app:2']);
+  await pruneStore(store);
+  assert.deepEqual((await fs.readdir(path.join(root, 'locks'))).sort(), []);
+}));
+
+test('a held lock makes others wait, in order', () => withStore(async (store) => {
+  const order: string[] = [];
+  const release = await store.acquireLock('demo');
+  const waiter = store.withLock('demo', 'exclusive', async () => { order.push('second'); });
+  await new Promise((r) => setTimeout(r, 100));
+  order.push('first');
+  await release();
+  await waiter;
+  assert.deepEqual(order, ['first', 'second']);
+}));
