@@ -181,12 +181,21 @@ const REDIRECT_TOKENS = new Map(REDIRECTS.map((op) => [op, { type: 'redirect' as
 
 /** The operator or redirection starting at `i`, longest first; tokens are shared objects. */
 function operatorAt(text: string, i: number): Extract<Token, { op: string }> | undefined {
-  for (let len = 3; len >= 1; len--) {
-    const candidate = text.slice(i, i + len);
-    const token = REDIRECT_TOKENS.get(candidate) ?? OP_TOKENS.get(candidate);
-    if (token) return token;
+  const d = text[i + 1];
+  const e = text[i + 2];
+  const op = (o: string): Extract<Token, { op: string }> => OP_TOKENS.get(o)!;
+  const re = (o: string): Extract<Token, { op: string }> => REDIRECT_TOKENS.get(o)!;
+  switch (text[i]) {
+    case '&': return d === '&' ? op('&&') : d === '>' ? re(e === '>' ? '&>>' : '&>') : op('&');
+    case '|': return d === '|' ? op('||') : d === '&' ? op('|&') : op('|');
+    case ';': return op(d === ';' ? ';;' : ';');
+    case '(': return op('(');
+    case ')': return op(')');
+    case '\n': return op('\n');
+    case '<': return d === '<' ? re(e === '<' ? '<<<' : e === '-' ? '<<-' : '<<') : d === '&' ? re('<&') : d === '>' ? re('<>') : re('<');
+    case '>': return d === '>' ? re('>>') : d === '&' ? re('>&') : d === '|' ? re('>|') : re('>');
+    default: return undefined;
   }
-  return undefined;
 }
 
 /** Index just after the `)` matching the `(` at `open`, honouring quotes and nesting. */
