@@ -20,7 +20,7 @@ export interface PullOptions {
   /** `os/arch[/variant]` or a Platform; default: this machine's. */
   readonly platform?: string | Platform;
   readonly onProgress?: ProgressListener;
-  /** Blobs downloaded at once (default 3, as docker). */
+  /** Blobs downloaded at once (default 6, as containers/image; docker uses 3). */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
 }
@@ -78,7 +78,7 @@ async function pullFrom(endpoint: Endpoint, ref: ImageReference, options: PullOp
   let downloadedBlobs = 0;
   const names = ref.tag !== undefined && ref.digest === undefined ? [formatReference({ domain: ref.domain, path: ref.path, tag: ref.tag })] : [];
   const image = await store.lease(async () => {
-    await mapLimit(blobs, options.concurrency ?? 3, async (desc, _, signal) => {
+    await mapLimit(blobs, options.concurrency ?? 6, async (desc, _, signal) => {
       if (await store.hasBlob(desc.digest)) {
         options.onProgress?.({ type: 'blob', action: 'pull', digest: desc.digest, size: desc.size, phase: 'exists', current: desc.size });
         return;
