@@ -41,6 +41,8 @@ export interface Script {
   readonly operators: readonly string[];
   /** The base names of all commands, for rules to skip scripts quickly. */
   readonly names: ReadonlySet<string>;
+  /** The commands by base name, in source order. */
+  readonly byName: ReadonlyMap<string, readonly SimpleCommand[]>;
 }
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'esac', 'time', 'in']);
@@ -281,7 +283,13 @@ export function parseScript(text: string, nested = false): Script {
     words.push(token.word);
   }
   flush();
-  return { text, commands, operators, names: new Set(commands.map((c) => c.base)) };
+  const byName = new Map<string, SimpleCommand[]>();
+  for (const c of commands) {
+    const list = byName.get(c.base);
+    if (list) list.push(c);
+    else byName.set(c.base, [c]);
+  }
+  return { text, commands, operators, names: new Set(byName.keys()), byName };
 }
 
 function isCase(tokens: Token[], inIndex: number): boolean {

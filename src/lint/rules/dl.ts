@@ -20,7 +20,7 @@ export function runs(ctx: RuleContext): readonly RunInfo[] {
 export function runRule(name: string, level: Level, description: string, fails: (script: Script, ins: Instruction, ctx: RuleContext) => boolean, commands?: readonly string[]): Rule {
   return dl(name, level, description, (ctx) => {
     for (const run of ctx.runs()) {
-      if (commands && !commands.some((c) => run.script.names.has(c))) continue;
+      if (commands && !commands.some((c) => run.script.byName.has(c))) continue;
       if (fails(run.script, run.ins, ctx)) ctx.report(run.ins.range, description);
     }
   });
@@ -29,7 +29,7 @@ export function runRule(name: string, level: Level, description: string, fails: 
 /** A rule that reports a RUN when one of its commands (named in `commands`) matches. */
 export function commandRule(name: string, level: Level, description: string, matches: (cmd: SimpleCommand) => boolean, commands: readonly string[]): Rule {
   // Only commands of the named programs are asked about.
-  return runRule(name, level, description, (script) => script.commands.some((c) => commands.includes(c.base) && matches(c)), commands);
+  return runRule(name, level, description, (script) => commands.some((n) => script.byName.get(n)?.some(matches)), commands);
 }
 
 /** RUN --mount=type=cache,target=DIR for a directory at or under `dir`. */
