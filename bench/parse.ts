@@ -51,7 +51,8 @@ const dockerfileAst: Parser = (text) => {
   let n = doc.getComments().length + doc.getDirectives().length;
   for (const ins of doc.getInstructions()) {
     const more = ins as unknown as Optional;
-    n += ins.getKeyword().length + ins.getArguments().length + (ins.getRange().end.line - ins.getRange().start.line);
+    const range = ins.getRange();
+    n += ins.getKeyword().length + ins.getArguments().length + (range.end.line - range.start.line);
     n += (more.getFlags?.().length ?? 0) + (more.getHeredocs?.().length ?? 0) + (more.getJSONStrings?.().length ?? 0);
     n += (more.getProperties?.().length ?? 0) + (more.getSubcommand?.() ? 1 : 0) + (more.getTriggerInstruction?.() ? 1 : 0);
   }
