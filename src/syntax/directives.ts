@@ -1,7 +1,39 @@
 import type { Directive, EscapeToken, ParseCode } from './ast.js';
 
-/** `# name = value`, as BuildKit's directive regexp (Go's \s is [\t\n\f\r ]; `.` is not `\n`). */
-const DIRECTIVE = /^#[\t\n\f\r ]*([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*([^\n]+?)[\t\n\f\r ]*$/;
+/**
+ * BuildKit's directive regexp, `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$` (Go's \s is
+ * [\t\n\f\r ]), matched by hand: s[from, to) -> [name, valueStart, valueEnd] or null.
+ */
+function matchDirective(s: string, from: number, to: number): [string, number, number] | null {
+  let i = from + 1;
+  while (i < to && isGoSpace(s.charCodeAt(i))) i++;
+  const nameStart = i;
+  if (i >= to || !isLetter(s.charCodeAt(i))) return null;
+  while (i < to && (isLetter(s.charCodeAt(i)) || isDigit(s.charCodeAt(i)))) i++;
+  const name = s.slice(nameStart, i);
+  while (i < to && isGoSpace(s.charCodeAt(i))) i++;
+  if (i >= to || s.charCodeAt(i) !== 0x3d) return null;
+  const afterEq = ++i;
+  while (i < to && isGoSpace(s.charCodeAt(i))) i++;
+  let end = to;
+  while (end > i && isGoSpace(s.charCodeAt(end - 1))) end--;
+  // `(.+?)` needs one character: with only white space after `=`, backtracking leaves it
+  // the last one.
+  if (end === i) return to > afterEq ? [name, to - 1, to] : null;
+  return [name, i, end];
+}
+
+function isGoSpace(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d;
+}
+
+function isLetter(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
 
 const VALID = new Set<Directive['name']>(['syntax', 'escape', 'check']);
 
@@ -42,9 +74,8 @@ export class DirectiveParser {
       this.done = true;
       return NONE;
     }
-    const text = s.slice(from, to);
-    const match = DIRECTIVE.exec(text);
-    const name = match?.[1]!.toLowerCase() as Directive['name'] | undefined;
+    const match = matchDirective(s, from, to);
+    const name = match?.[0].toLowerCase() as Directive['name'] | undefined;
     if (match === null || name === undefined || !VALID.has(name)) {
       this.done = true;
       return NONE;
@@ -53,17 +84,13 @@ export class DirectiveParser {
       return { type: 'error', code: 'PARSE_DUPLICATE_DIRECTIVE', message: `only one ${name} parser directive can be used` };
     }
     this.seen.add(name);
-    const value = match[2]!;
+    const value = s.slice(match[1], match[2]);
     if (name === 'escape') {
       if (value !== '`' && value !== '\\') {
         return { type: 'error', code: 'PARSE_INVALID_ESCAPE', message: `invalid escape token '${value}' does not match \` or \\` };
       }
       this.escapeToken = value;
     }
-    // The value is the lazy group: find it from the right, past trailing white space.
-    let valueEnd = text.length;
-    while (valueEnd > 0 && ' \t\n\f\r'.includes(text[valueEnd - 1]!)) valueEnd--;
-    const valueStart = valueEnd - value.length;
-    return { type: 'directive', directive: { name, value, valueStart: from + valueStart, valueEnd: from + valueEnd } };
+    return { type: 'directive', directive: { name, value, valueStart: match[1], valueEnd: match[2] } };
   }
 }

@@ -1,3 +1,4 @@
+import { isSpace } from './chars.js';
 import { lexWords } from './shellwords.js';
 
 /** A heredoc marker found on an instruction line, before its body is read. */
@@ -13,7 +14,6 @@ export interface HeredocMarker {
 
 /** A line the shell lexer would only split on white space: no quotes, escapes or `$`. */
 const PLAIN_LINE = /^[^'"\\$]*$/;
-const SPACES = /[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
 /** A delimiter of word characters, bare or wholly in one kind of quotes. */
 const PLAIN_WORD = /^(['"]?)([A-Za-z0-9_.\-]+)\1$/;
 
@@ -31,12 +31,14 @@ export type MarkerResult =
  */
 export function heredocsFromLine(line: string): MarkerResult {
   // Without quotes, escapes or variables the shell lexer only splits on white space.
-  const words = PLAIN_LINE.test(line) ? line.split(SPACES).filter((w) => w !== '') : lexWords(line, { rawQuotes: true, rawEscapes: true }) ?? [];
+  const words = PLAIN_LINE.test(line) ? plainWords(line) : lexWords(line, { rawQuotes: true, rawEscapes: true }) ?? [];
   const markers: HeredocMarker[] = [];
   let cursor = 0;
   for (const word of words) {
     const at = line.indexOf(word, cursor);
     if (at !== -1) cursor = at + word.length;
+    const c = word.charCodeAt(0);
+    if (c !== 0x3c && (c < 0x30 || c > 0x39)) continue;
     const match = MARKER.exec(word);
     if (match === null) continue;
     const parsed = markerFromMatch(match);
@@ -46,6 +48,18 @@ export function heredocsFromLine(line: string): MarkerResult {
     markers.push({ name: parsed.name, quoted: parsed.quoted, chomp: parsed.chomp, fd: parsed.fd, start, end: at === -1 ? 0 : start + word.length });
   }
   return { ok: true, markers };
+}
+
+/** The words of a line with nothing for the shell lexer to do but split on white space. */
+function plainWords(line: string): string[] {
+  const words: string[] = [];
+  for (let i = 0; i < line.length;) {
+    while (i < line.length && isSpace(line.charCodeAt(i))) i++;
+    const start = i;
+    while (i < line.length && !isSpace(line.charCodeAt(i))) i++;
+    if (i > start) words.push(line.slice(start, i));
+  }
+  return words;
 }
 
 /** BuildKit's ParseHeredoc on one word (used by the instruction checker for COPY/ADD sources). */
