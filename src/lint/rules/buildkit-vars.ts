@@ -18,11 +18,18 @@ function expandedWords(ins: Instruction): Argument[] {
   return [...flags.map((f) => ({ type: 'Argument' as const, value: f.value!, range: f.valueRange! })), ...ins.args];
 }
 
+/** Variables official base images set (golang, node, python, openjdk, ruby, php, nginx, rust...). */
+const IMAGE_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'GOPATH', 'GOLANG_VERSION', 'GOTOOLCHAIN', 'NODE_VERSION', 'YARN_VERSION',
+  'PYTHON_VERSION', 'PYTHON_SHA256', 'PIP_VERSION', 'GPG_KEY', 'JAVA_HOME', 'JAVA_VERSION', 'RUBY_VERSION', 'RUBY_MAJOR', 'GEM_HOME',
+  'BUNDLE_PATH', 'BUNDLE_SILENCE_ROOT_WARNING', 'BUNDLE_APP_CONFIG', 'PHP_VERSION', 'PHP_INI_DIR', 'PHPIZE_DEPS', 'NGINX_VERSION',
+  'NJS_VERSION', 'PKG_RELEASE', 'MAVEN_HOME', 'MAVEN_CONFIG', 'GRADLE_HOME', 'DOTNET_VERSION', 'ASPNET_VERSION', 'CARGO_HOME',
+  'RUSTUP_HOME', 'RUST_VERSION']);
+
 /** ENV names a stage ends with, inherited by stages built on it. */
 function stageEnv(stage: Stage, memo: Map<Stage, Set<string>>): Set<string> {
   const known = memo.get(stage);
   if (known) return known;
-  const names = new Set(stage.parent ? stageEnv(stage.parent, memo) : ['PATH']);
+  const names = new Set(stage.parent ? stageEnv(stage.parent, memo) : stage.image?.value === 'scratch' ? ['PATH'] : IMAGE_ENV);
   for (const ins of stage.instructions) {
     if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) names.add(p.key.value);
   }
@@ -39,8 +46,12 @@ export const UndefinedVar: Rule = {
   check(ctx) {
     const memo = new Map<Stage, Set<string>>();
     for (const stage of ctx.model.stages) {
-      // Base images bring their own environment; BuildKit always has PATH.
-      const defined = new Map([...(stage.parent ? stageEnv(stage.parent, memo) : ['PATH'])].map((n) => [n, 'x']));
+      // BuildKit always has PATH. It also knows the base image's environment, which a static
+      // linter does not: in a stage on an image (not scratch, not another stage), names that
+      // official images commonly set are taken as defined rather than reported.
+      const external = !stage.parent && stage.image?.value !== 'scratch';
+      const base = stage.parent ? stageEnv(stage.parent, memo) : external ? [...IMAGE_ENV] : ['PATH'];
+      const defined = new Map([...base].map((n) => [n, 'x']));
       for (const ins of stage.instructions) {
         if (ins.name === 'arg') {
           for (const decl of argDeclarations(ins)) {
