@@ -43,8 +43,11 @@ class Parser {
   /** Reused for every instruction: nothing built from it keeps a reference. */
   private readonly line = SHARED_LINE;
 
+  private readonly short: boolean;
+
   constructor(private readonly text: string) {
     this.lines = splitLines(text);
+    this.short = text.length * 3 < MAX_LINE_BYTES;
   }
 
   run(): ParseResult {
@@ -218,6 +221,8 @@ class Parser {
   }
 
   private tooLong(i: number): boolean {
+    // No line of a text this short can reach the limit, even at 3 UTF-8 bytes a character.
+    if (this.short) return false;
     const { lines, text } = this;
     // Bytes as BuildKit's scanner sees them: the BOM and a trailing \r count, the \n does not.
     const s = i === 0 ? 0 : lines.start[i]!;
