@@ -8,3 +8,5 @@ export type { BuildOptions, BuildResult, Compression, ContextSource, LayerInfo, 
 export { parseBuildArgs, parseLabels, parseOutput, parseSecret } from './options.js';
 export { createRenderer, plainRenderer, quietRenderer, ttyRenderer } from './progress/index.js';
 export type { Renderer } from './progress/index.js';
+export { pruneBuildCache } from './prune.js';
+export type { BuildPruneReport } from './prune.js';

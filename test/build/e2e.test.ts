@@ -152,3 +152,19 @@ test('independent stages run at the same time; the target waits for both', async
   assert.ok(startA >= 0 && startB >= 0 && startA < firstDone && startB < firstDone, order.join('\n'));
   assert.ok(order.indexOf('step-start [stage-3 1/2] COPY --from=a /a /a') > firstDone);
 });
+
+test('build cache pruning: entries whose blob is gone and their kept dirs go; --all empties the cache', async () => {
+  const { Store } = await import('../../src/store/index.js');
+  const { pruneBuildCache } = await import('../../src/build/prune.js');
+  const root = mkdtempSync(path.join(storeRoot, '..', 'prune-'));
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nRUN --mount=type=cache,target=/c echo x > /c/x && echo y > /y\n' });
+  const { build } = await import('../../src/build/index.js');
+  const built = await build({ context: ctx, root });
+  const store = await Store.open({ root });
+  assert.deepEqual(await pruneBuildCache(store), { entries: 0, diffDirs: 0, cacheMounts: 0 });
+  await store.deleteBlob(built.layers[1]!.digest as never);
+  assert.deepEqual(await pruneBuildCache(store), { entries: 1, diffDirs: 1, cacheMounts: 0 });
+  const again = await build({ context: ctx, root, onProgress: () => undefined });
+  assert.deepEqual(again.steps.map((s) => s.cached), [true, false]);
+  assert.deepEqual(await pruneBuildCache(store, { all: true }), { entries: 2, diffDirs: 2, cacheMounts: 1 });
+});

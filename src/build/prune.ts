@@ -1,0 +1,44 @@
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Digest } from '../oci/index.js';
+import type { Store } from '../store/index.js';
+import { BuildCache } from './cache.js';
+
+/**
+ * Pruning what the builder keeps beside the store: cache index entries whose layer blob
+ * is gone (a store prune removed it), kept upper dirs no entry refers to any more, and,
+ * with `all`, every entry, kept dir and RUN cache mount (as `docker builder prune -a`).
+ * Meant to run after the store's own prune, under the same exclusive `gc` lock.
+ */
+export interface BuildPruneReport {
+  readonly entries: number;
+  readonly diffDirs: number;
+  readonly cacheMounts: number;
+}
+
+export async function pruneBuildCache(store: Store, options: { all?: boolean } = {}): Promise<BuildPruneReport> {
+  const cache = new BuildCache(store.root);
+  const all = options.all ?? false;
+  const dangling = new Set<string>();
+  for (const e of await cache.entries()) {
+    if (all || (e.layer !== null && !(await store.hasBlob(e.layer.digest as Digest)))) dangling.add(e.key);
+  }
+  const entries = await cache.prune((e) => dangling.has(e.key));
+  const wanted = new Set((await cache.entries()).flatMap((e) => (e.layer ? [e.layer.diffId.replace(/^sha256:/, '')] : [])));
+  const diffsDir = path.join(store.root, 'build-diffs');
+  let diffDirs = 0;
+  for (const name of await readdir(diffsDir).catch(() => [] as string[])) {
+    if (wanted.has(name)) continue;
+    await rm(path.join(diffsDir, name), { recursive: true, force: true });
+    diffDirs++;
+  }
+  let cacheMounts = 0;
+  if (all) {
+    const mounts = path.join(store.root, 'build-cache-mounts');
+    for (const name of await readdir(mounts).catch(() => [] as string[])) {
+      await rm(path.join(mounts, name), { recursive: true, force: true });
+      cacheMounts++;
+    }
+  }
+  return { entries, diffDirs, cacheMounts };
+}
