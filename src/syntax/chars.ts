@@ -85,7 +85,8 @@ const KEYWORDS_BY_LENGTH: ReadonlyArray<readonly string[]> = (() => {
 export function keywordAt(s: string, from: number, to: number): string | undefined {
   const candidates = KEYWORDS_BY_LENGTH[to - from];
   if (candidates === undefined) return undefined;
-  next: for (const k of candidates) {
+  next: for (let c = 0; c < candidates.length; c++) {
+    const k = candidates[c]!;
     // `| 0x20` folds A-Z onto a-z and maps no other character onto a lowercase letter.
     for (let i = 0; i < k.length; i++) if ((s.charCodeAt(from + i) | 0x20) !== k.charCodeAt(i)) continue next;
     return k;

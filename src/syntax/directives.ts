@@ -59,31 +59,28 @@ const NONE: DirectiveResult = { type: 'none' };
  * appear once, and `escape` must be `\` or a backtick.
  */
 export class DirectiveParser {
-  private done = false;
-  private readonly seen = new Set<string>();
+  /** True once a line was not a directive: nothing after it is one. */
+  finished = false;
+  private readonly seen: string[] = [];
   escapeToken: EscapeToken = '\\';
-
-  get finished(): boolean {
-    return this.done;
-  }
 
   /** `s[from, to)` is the physical line with leading white space and line break removed. */
   line(s: string, from: number, to: number): DirectiveResult {
-    if (this.done) return NONE;
+    if (this.finished) return NONE;
     if (s.charCodeAt(from) !== 0x23 /* # */) {
-      this.done = true;
+      this.finished = true;
       return NONE;
     }
     const match = matchDirective(s, from, to);
     const name = match?.[0].toLowerCase() as Directive['name'] | undefined;
     if (match === null || name === undefined || !VALID.has(name)) {
-      this.done = true;
+      this.finished = true;
       return NONE;
     }
-    if (this.seen.has(name)) {
+    if (this.seen.includes(name)) {
       return { type: 'error', code: 'PARSE_DUPLICATE_DIRECTIVE', message: `only one ${name} parser directive can be used` };
     }
-    this.seen.add(name);
+    this.seen.push(name);
     const value = s.slice(match[1], match[2]);
     if (name === 'escape') {
       if (value !== '`' && value !== '\\') {
