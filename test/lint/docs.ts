@@ -15,11 +15,26 @@ export function renderRuleDoc(f: RuleFixture): string {
     `- Autofix: ${r.fixable ? 'yes (`slipway lint --fix`, or `--fix=diff` to preview)' : 'no'}`,
     `- Silence it: \`--ignore ${r.name}\`, \`ignored = ["${r.name}"]\` in \`.slipway.toml\`, or \`# slipway ignore=${r.name}\` above the instruction${r.source === 'buildkit' ? ` (BuildKit's \`# check=skip=${r.name}\` works too)` : ` (\`# hadolint ignore=${r.name}\` works too)`}`,
   ];
-  const options = Object.keys(f.options.config ?? {}).some((k) => k !== 'enable') || f.options.contextDir
-    ? `\nThe examples are linted with these settings (fixtures/lint/${r.name}/options.json):\n\n\`\`\`json\n${JSON.stringify({ ...f.options.config, enable: undefined }, null, 2)}\n\`\`\`\n${f.options.contextDir ? '\nand a build context whose `.dockerignore` is in the fixture folder.\n' : ''}`
+  const toml = settingsToml(f);
+  const options = toml || f.options.contextDir
+    ? `\nThe examples are linted with${toml ? ` these settings in \`.slipway.toml\`:\n\n\`\`\`toml\n${toml}\`\`\`\n` : ''}${f.options.contextDir ? `${toml ? '\nand' : ''} a build context (\`--context\`) whose \`.dockerignore\` is in fixtures/lint/${r.name}/.\n` : ''}`
     : '';
   const fixed = f.fixed !== undefined ? `\n## After \`slipway lint --fix\`\n\n\`\`\`dockerfile\n${f.fixed}\`\`\`\n` : '';
   return `# ${r.name}\n\n${r.description}\n\n${facts.join('\n')}\n${options}\n## Bad\n\n\`\`\`dockerfile\n${f.bad}\`\`\`\n\nReported at (line:column): ${(f.expect ?? []).join(', ')}.\n${fixed}\n## Good\n\n\`\`\`dockerfile\n${f.good}\`\`\`\n`;
+}
+
+/** The fixture's settings as the `[lint]` table a user would write. */
+function settingsToml(f: RuleFixture): string {
+  const c = f.options.config ?? {};
+  const list = (xs: readonly string[]): string => `[${xs.map((x) => JSON.stringify(x)).join(', ')}]`;
+  const lines: string[] = [];
+  if (c.trustedRegistries) lines.push(`trusted-registries = ${list(c.trustedRegistries)}`);
+  if (c.strictLabels) lines.push('strict-labels = true');
+  const schema = Object.entries(c.labelSchema ?? {});
+  if (lines.length === 0 && schema.length === 0) return '';
+  const out = ['[lint]', ...lines];
+  if (schema.length > 0) out.push('[lint.label-schema]', ...schema.map(([k, v]) => `${JSON.stringify(k)} = ${JSON.stringify(v)}`));
+  return `${out.join('\n')}\n`;
 }
 
 export function renderIndex(rules: readonly LintRule[]): string {
