@@ -92,13 +92,14 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
   if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
 
   const owner = user === '' ? { uid: 0, gid: 0, additionalGids: [0] } : await runUser(rt, fs, user);
+  // The last lines of output for the error message; stdout and stderr are cut into lines separately.
   const tail: string[] = [];
-  let partial = '';
+  const partial = { stdout: '', stderr: '' };
   const onOutput = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
     const data = chunk.toString('utf8');
     rt.emit({ type: 'step-log', id, stream, data, time: Date.now() });
-    const lines = (partial + data).split('\n');
-    partial = lines.pop()!;
+    const lines = (partial[stream] + data).split('\n');
+    partial[stream] = lines.pop()!;
     tail.push(...lines);
     if (tail.length > 10) tail.splice(0, tail.length - 10);
   };
@@ -164,7 +165,7 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
       }
     });
     if (exitCode !== 0) {
-      if (partial) tail.push(partial);
+      for (const rest of [partial.stdout, partial.stderr]) if (rest) tail.push(rest);
       const last = tail.length > 0 ? `\n${tail.map((l) => `  > ${l}`).join('\n')}` : '';
       throw new SlipwayError('BUILD_RUN_FAILED', `process ${JSON.stringify(args.join(' '))} did not complete successfully: exit code: ${exitCode}${last}`);
     }
