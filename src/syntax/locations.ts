@@ -38,14 +38,21 @@ export class LineCounter {
  * A logical line: pieces of physical lines joined after continuations were removed.
  * Keeps, per piece, where it came from so that any index into the joined string maps
  * back to a source position.
+ *
+ * The line is `text.slice(from, to)`, and indexes into it are indexes into `text`. A line
+ * of one piece (most of them) is not copied: `text` is then the whole source and its
+ * indexes are source offsets. Scanning the flat source is faster than scanning a slice.
  */
 export class LogicalLine {
-  /** The joined text; valid after `seal()`. */
+  /** Holds the line at [from, to); valid after `seal()`. */
   text = '';
+  from = 0;
+  to = 0;
   // Reused across instructions (see reset): `count` pieces are live.
   private count = 0;
   private length = 0;
-  private pieces: string[] = [];
+  private full = '';
+  private pieceEnd: number[] = [];
   private logical: number[] = [];
   private source: number[] = [];
   private lineNo: number[] = [];
@@ -53,9 +60,8 @@ export class LogicalLine {
 
   /** Empties the line for reuse, dropping storage a very long line left behind. */
   reset(): void {
-    this.text = '';
     if (this.count > 1024) {
-      this.pieces = [];
+      this.pieceEnd = [];
       this.logical = [];
       this.source = [];
       this.lineNo = [];
@@ -65,26 +71,45 @@ export class LogicalLine {
     this.length = 0;
   }
 
-  /** Forgets the pieces (slices keep their whole source text alive) once a parse is done. */
+  /** Forgets the source text once a parse is done. */
   release(): void {
     this.reset();
-    this.pieces = [];
+    this.text = '';
+    this.full = '';
   }
 
   /** Appends `full.slice(from, to)`, found on 1-based line `line` starting at `lineStart`. */
   append(full: string, from: number, to: number, line: number, lineStart: number): void {
     const k = this.count++;
+    this.full = full;
     this.logical[k] = this.length;
     this.source[k] = from;
+    this.pieceEnd[k] = to;
     this.lineNo[k] = line;
     this.lineStart[k] = lineStart;
-    this.pieces[k] = full.slice(from, to);
     this.length += to - from;
   }
 
-  /** Joins the pieces into `text` (one join, not a rope of many concatenations). */
+  /** Makes `text`, `from` and `to` hold the line (one join for several pieces). */
   seal(): void {
-    this.text = this.count === 1 ? this.pieces[0]! : this.pieces.slice(0, this.count).join('');
+    if (this.count === 1) {
+      // Index space = source offsets: the piece's logical start is its source start.
+      this.text = this.full;
+      this.from = this.source[0]!;
+      this.to = this.pieceEnd[0]!;
+      this.logical[0] = this.from;
+      return;
+    }
+    const parts: string[] = [];
+    for (let k = 0; k < this.count; k++) parts.push(this.full.slice(this.source[k], this.pieceEnd[k]));
+    this.text = parts.join('');
+    this.from = 0;
+    this.to = this.text.length;
+  }
+
+  /** The line as its own string. */
+  toString(): string {
+    return this.text.slice(this.from, this.to);
   }
 
   /** The source position of logical index `i` (0 <= i <= text.length). */

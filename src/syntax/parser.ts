@@ -11,6 +11,12 @@ import { LogicalLine } from './locations.js';
 
 const NO_COMMENTS: readonly Comment[] = Object.freeze([]);
 
+/** Whether s[from, to) contains `<<` (BuildKit looks for heredocs only then). */
+function hasChevrons(s: string, from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) if (s.charCodeAt(i) === 0x3c && s.charCodeAt(i - 1) === 0x3c) return true;
+  return false;
+}
+
 /** parse() is synchronous and not re-entrant, so one logical-line buffer serves every call. */
 const SHARED_LINE = new LogicalLine();
 
@@ -134,13 +140,13 @@ class Parser {
     if (emptyContinuation) {
       this.warnings.push({
         code: 'PARSE_EMPTY_CONTINUATION' satisfies ParseCode,
-        message: `Empty continuation line found in: ${line.text}`,
+        message: `Empty continuation line found in: ${line.toString()}`,
         range: this.lineRange(last, lines.start[last]!),
         severity: 'warning',
       });
     }
     const comments = this.comments.length === 0 ? NO_COMMENTS : this.comments;
-    const built = buildInstruction(line, 0, line.text.length, escape, comments, this.posAt(last, lines.end[last]!));
+    const built = buildInstruction(line, line.from, line.to, escape, comments, this.posAt(last, lines.end[last]!));
     if (built instanceof Problem) {
       const p = built.problem;
       this.fail(p.code, p.message, line.range(p.from, p.to));
@@ -148,8 +154,8 @@ class Parser {
     }
     const node = built;
     const target = node.body.type === 'Onbuild' ? node.body.instruction : node;
-    if (line.text.includes('<<') && !target.json && HEREDOC_KEYWORDS.has(target.name)) {
-      const found = heredocsFromLine(line.text);
+    if (!target.json && HEREDOC_KEYWORDS.has(target.name) && hasChevrons(line.text, line.from, line.to)) {
+      const found = heredocsFromLine(line.toString());
       if (!found.ok) {
         this.fail('PARSE_INVALID_HEREDOC', found.message, node.range);
         return;
@@ -203,7 +209,7 @@ class Parser {
       return {
         type: 'Heredoc', name, quoted: marker.quoted, chomp: marker.chomp, fd: marker.fd,
         content: text.slice(from, to),
-        markerRange: marker.end > marker.start ? line.range(marker.start, marker.end) : { start, end: start },
+        markerRange: marker.end > marker.start ? line.range(line.from + marker.start, line.from + marker.end) : { start, end: start },
         contentRange: { start: bodyFrom, end: this.pos(to) },
         range: { start: bodyFrom, end: this.pos(e) },
       };
