@@ -13,7 +13,7 @@ export function isSpace(c: number): boolean {
 
 /** BuildKit's reWhitespace `[\t\v\f\r ]`: the separator of keywords and plain word lists. */
 export function isBlank(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c || c === 0x0d;
+  return c <= 0x20 && (c === 0x20 || c === 0x09 || c === 0x0b || c === 0x0c || c === 0x0d);
 }
 
 /** First index in [from, to) that is not isSpace, or `to`. */

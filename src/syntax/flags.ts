@@ -116,5 +116,5 @@ function scan(s: string, from: number, to: number, map: Int32Array | null): Flag
 
 /** unicode.IsSpace of a byte read as a rune (the scan is byte-wise in BuildKit). */
 function isByteSpace(c: number): boolean {
-  return c === 0x20 || (c >= 0x09 && c <= 0x0d) || c === 0x85 || c === 0xa0;
+  return c <= 0x20 ? c === 0x20 || (c >= 0x09 && c <= 0x0d) : c === 0x85 || c === 0xa0;
 }
