@@ -60,7 +60,10 @@ export type ParseCode =
   | 'PARSE_MISSING_EQUALS'
   /** A physical line longer than BuildKit's scanner accepts (65535 bytes). */
   | 'PARSE_LINE_TOO_LONG'
-  /** Warning: an empty line inside a line continuation (BuildKit: NoEmptyContinuation). */
+  /**
+   * Warning: an empty line inside a line continuation (BuildKit: NoEmptyContinuation),
+   * reported on the instruction's last line, where BuildKit reports it.
+   */
   | 'PARSE_EMPTY_CONTINUATION';
 
 /** A full-line `#` comment. `text` is what follows the `#`, trimmed. */
@@ -224,7 +227,7 @@ export interface Instruction {
 export interface Dockerfile {
   readonly type: 'Dockerfile';
   readonly instructions: readonly Instruction[];
-  /** Every full-line comment in the file, directives included, in order. */
+  /** Every full-line comment in the file (not heredoc bodies), directives included, in order. */
   readonly comments: readonly Comment[];
   readonly range: Range;
 }
