@@ -1,6 +1,7 @@
 import { SlipwayError } from '../errors.js';
 import { portKeys, type CommandLine, type InlineFile, type Mount } from '../instructions/index.js';
 import type { BuildPlan, PlanStep, SourceRef } from '../plan/types.js';
+import { expandWord } from '../shell/index.js';
 import type { Range } from '../syntax/ast.js';
 import type { ConfigInstruction } from './config.js';
 import type { CopySourceRef, ExecGraph, ExecStage, ExecStep, RunMountSpec, SourceLocation } from './graph.js';
@@ -16,9 +17,17 @@ function loc(file: string, r: Range): SourceLocation {
   return { file, line: r.start.line, column: r.start.column };
 }
 
-/** The instruction as BuildKit shows it in progress: the original text, continuations joined. */
+/**
+ * The instruction as BuildKit shows it in progress: the original text, continuations
+ * joined, with the variables in effect substituted (quotes kept, unset ones left as written).
+ */
 function display(step: PlanStep): string {
-  const text = step.source.node.original.split('\n')[0]!.replace(/\\\s*$/, '').trim();
+  let text = step.source.node.original.split('\n')[0]!.replace(/\\\s*$/, '').trim();
+  try {
+    text = expandWord(text, step.env, { rawQuotes: true, skipUnset: true });
+  } catch {
+    // Text that does not expand is shown as written (BuildKit does the same).
+  }
   return step.onbuild ? `ONBUILD ${text}` : text;
 }
 

@@ -22,7 +22,7 @@ test('examples/hello builds, runs in podman, and a rebuild is fully cached with 
   assert.deepEqual(first.result.steps.map((s) => s.name), [
     '[base 1/1] COPY rootfs/ /',
     '[stage-1 1/2] COPY <<EOF /etc/motd',
-    '[stage-1 2/2] RUN echo "$GREETING from slipway" > /hello.txt  && busybox --list | wc -l > /applets.txt',
+    '[stage-1 2/2] RUN echo "hello from slipway" > /hello.txt  && busybox --list | wc -l > /applets.txt',
   ]);
   assert.equal(first.result.layers.length, 3);
   const config = runtimeConfig(await archiveConfig(first.archive));
