@@ -37,6 +37,32 @@ function stageEnv(stage: Stage, memo: Map<Stage, Set<string>>): Set<string> {
   return names;
 }
 
+/** PATH alone: what a stage on scratch starts with. */
+const SCRATCH_ENV: ReadonlySet<string> = new Set(['PATH']);
+
+/**
+ * The names in scope in a stage: what it starts with (shared, never copied) plus what it
+ * declares. Copying the base set into a fresh map per stage was most of this rule's cost;
+ * the full map is built only when a word really needs expanding.
+ */
+class Scope {
+  private readonly local = new Set<string>();
+  constructor(private readonly base: ReadonlySet<string>) {}
+  has(name: string): boolean {
+    return this.base.has(name) || this.local.has(name);
+  }
+  add(name: string): void {
+    if (!this.base.has(name)) this.local.add(name);
+  }
+  /** Every name mapped to a placeholder, base names first, then in order of declaration. */
+  toMap(): Map<string, string> {
+    const map = new Map<string, string>();
+    for (const n of this.base) map.set(n, 'x');
+    for (const n of this.local) map.set(n, 'x');
+    return map;
+  }
+}
+
 export const UndefinedVar: Rule = {
   name: 'UndefinedVar',
   source: 'buildkit',
@@ -50,29 +76,30 @@ export const UndefinedVar: Rule = {
       // linter does not: in a stage on an image (not scratch, not another stage), names that
       // official images commonly set are taken as defined rather than reported.
       const external = !stage.parent && stage.image?.value !== 'scratch';
-      const base = stage.parent ? stageEnv(stage.parent, memo) : external ? [...IMAGE_ENV] : ['PATH'];
-      const defined = new Map([...base].map((n) => [n, 'x']));
+      const defined = new Scope(stage.parent ? stageEnv(stage.parent, memo) : external ? IMAGE_ENV : SCRATCH_ENV);
       for (const ins of stage.instructions) {
         if (ins.name === 'arg') {
           for (const decl of argDeclarations(ins)) {
             if (decl.value?.includes('$')) checkWord(ctx, { ...decl.word, value: decl.value }, defined);
-            defined.set(decl.name, 'x');
+            defined.add(decl.name);
           }
           continue;
         }
         if (ins.original.includes('$')) for (const word of expandedWords(ins)) checkWord(ctx, word, defined);
-        if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) defined.set(p.key.value, 'x');
+        if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) defined.add(p.key.value);
       }
     }
   },
 };
 
-/** `defined` maps every name in scope to a placeholder value. */
-function checkWord(ctx: RuleContext, word: Argument, defined: Map<string, string>): void {
+function checkWord(ctx: RuleContext, word: Argument, scope: Scope): void {
   if (!word.value.includes('$')) return;
   const plain = plainReferences(word.value);
   // Full expansion (which knows about quotes and escapes) only when something may be unset.
-  if (![...plain].some((n) => !defined.has(n))) return;
+  let unknown = false;
+  for (const n of plain) if (!scope.has(n)) { unknown = true; break; }
+  if (!unknown) return;
+  const defined = scope.toMap();
   for (const name of expand(word.value, defined, ctx.model).unset) {
     if (!plain.has(name)) continue;
     const hint = suggest(name, defined.keys());
