@@ -171,3 +171,19 @@ test('build cache pruning: entries whose blob is gone and their kept dirs go; --
   assert.deepEqual(again.steps.map((s) => s.cached), [true, false]);
   assert.deepEqual(await pruneBuildCache(store, { all: true }), { entries: 2, diffDirs: 2, cacheMounts: 1 });
 });
+
+test('slipway prune -a empties the build cache: the next build runs every step again', async () => {
+  const root = mkdtempSync(path.join(storeRoot, '..', 'prune-cli-'));
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nRUN --mount=type=cache,target=/c echo x > /c/x && echo y > /y\n' });
+  const env = { SLIPWAY_ROOT: root };
+  const { build } = await import('../../src/build/index.js');
+  await build({ context: ctx, root });
+  const cached = await build({ context: ctx, root, onProgress: () => undefined });
+  assert.deepEqual(cached.steps.map((s) => s.cached), [true, true]);
+  const r = await runCli(['prune', '-a'], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^deleted build cache entries: 2$/m);
+  assert.match(r.stdout, /^deleted RUN cache mounts: 1$/m);
+  const again = await build({ context: ctx, root, onProgress: () => undefined });
+  assert.deepEqual(again.steps.map((s) => s.cached), [false, false]);
+});
