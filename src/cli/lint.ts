@@ -1,6 +1,6 @@
 import { SlipwayError } from '../errors.js';
 import { FORMATS, LABEL_TYPES, parseThreshold, runLint, type Format, type LabelType, type LintConfig } from '../lint/index.js';
-import { parseArgs } from './main.js';
+import { parseArgs } from 'node:util';
 import type { Command, Io } from './types.js';
 
 async function readStdin(io: Io): Promise<string> {

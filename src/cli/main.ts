@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { SlipwayError } from '../errors.js';
 import { commands } from './commands.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
@@ -67,4 +66,3 @@ function report(err: unknown, command: Command, io: Io): number {
   return 70;
 }
 
-export { parseArgs };
