@@ -1,7 +1,7 @@
 import { parse } from '../syntax/index.js';
 import type { Instruction, ParseResult, Range } from '../syntax/ast.js';
 import { checkDirective, type LintConfig } from './config.js';
-import { buildModel, type Stage } from './model.js';
+import { buildModel, type Model, type Stage } from './model.js';
 import { LineIndex } from './position.js';
 import { ALL_RULES } from './rules/index.js';
 import { parseScript, type Script } from './shell.js';
@@ -36,7 +36,6 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const config = options.config ?? {};
   const out: Diagnostic[] = parsed.errors.map((e) => ({ code: e.code, level: 'error' as const, message: e.message, range: e.range }));
   const model = buildModel(parsed.ast, parsed.escapeToken);
-  let lineIndex: LineIndex | undefined;
   const directive = checkDirective(parsed.directives);
   const settings: RuleSettings = {
     trustedRegistries: config.trustedRegistries ?? [],
@@ -49,51 +48,15 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   for (const level of LEVELS) for (const name of config.override?.[level] ?? []) levels.set(name, level);
   const ignored = new Set(config.ignored ?? []);
   const enabled = new Set(config.enable ?? []);
-  const nonPosix = hasNonPosixPragma(parsed);
-  let runList: Run[] | undefined;
-  const runs = (): Run[] => {
-    if (runList) return runList;
-    runList = [];
-    if (nonPosix) return runList;
-    for (const ins of parsed.ast.instructions) {
-      const stage = model.stageOf(ins);
-      const text = scriptTextOf(ins, stage);
-      if (text !== undefined) runList.push(new Run(ins, stage, text));
-    }
-    return runList;
-  };
-  let byInstruction: Map<Instruction, Run> | undefined;
-  const script = (ins: Instruction): Script | undefined => (byInstruction ??= new Map(runs().map((r) => [r.ins, r]))).get(ins)?.script;
-
-  // One context for all rules; `report` files findings under the rule being run.
-  let current: { rule: Rule; level: Level } | undefined;
-  const ctx: RuleContext = {
-    text,
-    parse: parsed,
-    model,
-    settings,
-    get index() { return (lineIndex ??= new LineIndex(text)); },
-    script,
-    runs,
-    report: (range, message, fix) => {
-      const d: { code: string; level: Level; message: string; range: Range; fix?: readonly TextEdit[] } = { code: current!.rule.name, level: current!.level, message, range };
-      if (typeof fix === 'function') {
-        let cached: readonly TextEdit[] | undefined | null = null;
-        Object.defineProperty(d, 'fix', {
-          enumerable: true,
-          get: () => (cached === null ? (cached = nonEmpty(fix())) : cached),
-        });
-      } else if (fix && fix.length > 0) d.fix = fix;
-      out.push(d);
-    },
-  };
+  const ctx = new Context(text, parsed, model, settings, hasNonPosixPragma(parsed), out);
   for (const rule of options.rules ?? ALL_RULES) {
     if (ignored.has(rule.name)) continue;
     const buildkit = rule.source === 'buildkit';
     // `skip=all` is BuildKit's switch for its own checks; a named rule is skipped whatever its source.
     if ((buildkit && directive.skip === 'all') || (directive.skip !== 'all' && directive.skip.includes(rule.name))) continue;
     if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
-    current = { rule, level: levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level) };
+    ctx.code = rule.name;
+    ctx.level = levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level);
     rule.check(ctx);
   }
 
@@ -103,6 +66,58 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const kept = suppressions ? out.filter((d) => !suppressions.suppressed(d.code, d.range.start.offset)) : out;
   kept.sort((a, b) => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };
+}
+
+
+/**
+ * One context for all rules of a file; `report` files findings under the rule being run
+ * (`code`, `level`). A class rather than an object literal with a getter and closures:
+ * one shape, methods on the prototype, nothing allocated per file beyond the instance.
+ */
+class Context implements RuleContext {
+  code = '';
+  level: Level = 'info';
+  private lineIndex: LineIndex | undefined;
+  private runList: Run[] | undefined;
+  private byInstruction: Map<Instruction, Run> | undefined;
+  constructor(
+    readonly text: string,
+    readonly parse: ParseResult,
+    readonly model: Model,
+    readonly settings: RuleSettings,
+    private readonly nonPosix: boolean,
+    private readonly out: Diagnostic[],
+  ) {}
+
+  get index(): LineIndex {
+    return (this.lineIndex ??= new LineIndex(this.text));
+  }
+
+  runs = (): Run[] => {
+    if (this.runList) return this.runList;
+    const list: Run[] = (this.runList = []);
+    if (this.nonPosix) return list;
+    for (const ins of this.parse.ast.instructions) {
+      const stage = this.model.stageOf(ins);
+      const text = scriptTextOf(ins, stage);
+      if (text !== undefined) list.push(new Run(ins, stage, text));
+    }
+    return list;
+  };
+
+  script = (ins: Instruction): Script | undefined => (this.byInstruction ??= new Map(this.runs().map((r) => [r.ins, r]))).get(ins)?.script;
+
+  report = (range: Range, message: string, fix?: readonly TextEdit[] | (() => readonly TextEdit[] | undefined)): void => {
+    const d: { code: string; level: Level; message: string; range: Range; fix?: readonly TextEdit[] } = { code: this.code, level: this.level, message, range };
+    if (typeof fix === 'function') {
+      let cached: readonly TextEdit[] | undefined | null = null;
+      Object.defineProperty(d, 'fix', {
+        enumerable: true,
+        get: () => (cached === null ? (cached = nonEmpty(fix())) : cached),
+      });
+    } else if (fix && fix.length > 0) d.fix = fix;
+    this.out.push(d);
+  };
 }
 
 const nonEmpty = (edits: readonly TextEdit[] | undefined): readonly TextEdit[] | undefined => (edits && edits.length > 0 ? edits : undefined);
