@@ -61,22 +61,35 @@ export function plainReferences(word: string): Set<string> {
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  const lower = name.toLowerCase();
   for (const c of candidates) {
     if (c === name) continue;
-    const d = c.toLowerCase() === name.toLowerCase() ? 0.5 : distance(name, c);
+    if (c.toLowerCase() === lower) {
+      if (0.5 < bestDistance) { best = c; bestDistance = 0.5; }
+      continue;
+    }
+    // The edit distance is at least the difference in length: most candidates end here.
+    if (Math.abs(c.length - name.length) >= bestDistance) continue;
+    const d = distance(name, c);
     if (d < bestDistance) { best = c; bestDistance = d; }
   }
   return best;
 }
 
+// One row of the distance table, reused: hints are asked for often in files with many unset names.
+let row = new Uint32Array(64);
+
 function distance(a: string, b: string): number {
-  const prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  if (row.length < b.length + 1) row = new Uint32Array(b.length + 1);
+  const prev = row;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
     let diag = prev[0]!;
     prev[0] = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
       const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev[j] = Math.min(tmp + 1, prev[j - 1]! + 1, diag + (ca === b.charCodeAt(j - 1) ? 0 : 1));
       diag = tmp;
     }
   }
