@@ -97,9 +97,13 @@ class Context implements RuleContext {
     if (this.runList) return this.runList;
     const list: Run[] = (this.runList = []);
     if (this.nonPosix) return list;
-    for (const ins of this.parse.ast.instructions) {
+    const instructions = this.parse.ast.instructions;
+    // Without any SHELL instruction every RUN uses the default shell: no per-stage lookups.
+    let shells = false;
+    for (const ins of instructions) if (ins.name === 'shell') { shells = true; break; }
+    for (const ins of instructions) {
       const stage = this.model.stageOf(ins);
-      const text = scriptTextOf(ins, stage);
+      const text = scriptTextOf(ins, stage, shells);
       if (text !== undefined) list.push(new Run(ins, stage, text));
     }
     return list;
@@ -155,10 +159,10 @@ function hasShell(stage: Stage | undefined): boolean {
 const HEREDOC_ONLY = /^\s*(?:\d*<<-?\S+\s*)+$/;
 
 /** What RUN runs, as shell script text (undefined for other instructions and non-POSIX shells). */
-function scriptTextOf(ins: Instruction, stage: Stage | undefined): string | undefined {
+function scriptTextOf(ins: Instruction, stage: Stage | undefined, shells: boolean): string | undefined {
   const run = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
   if (run.name !== 'run') return undefined;
-  const shell = shellAt(ins, stage);
+  const shell = shells ? shellAt(ins, stage) : undefined;
   if (shell && NON_POSIX.test(shell[0] ?? '')) return undefined;
   const body = run.body;
   if (body.type === 'Json') {
