@@ -1,25 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { SlipwayError } from '../errors.js';
 import { UNLOCATED_CODES, hostPlatform, outline, parsePlatform, planDockerfile, type Outline } from '../plan/index.js';
 import { formatDiagnostic, type Diagnostic, type Range } from '../syntax/index.js';
+import { readDockerfile } from './input.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
-
-/** Reads FILE (default `Dockerfile` in the working directory), or stdin for `-`. */
-export async function readDockerfile(file: string, io: Io): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    return await readFile(path.resolve(io.cwd, file), 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new SlipwayError('PLAN_READ_FAILED', `cannot read ${file}: ${reason}`);
-  }
-}
 
 /** Prints problems as `file:line:col: message` with a caret excerpt; true if any is an error. */
 export function report(problems: readonly Diagnostic[], text: string, file: string, io: Io): boolean {

@@ -1,23 +1,7 @@
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { SlipwayError } from '../errors.js';
 import { dump, formatDiagnostic, parse } from '../syntax/index.js';
+import { readDockerfile } from './input.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
-
-async function readInput(file: string, io: Io): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of io.stdin) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    return await readFile(path.resolve(io.cwd, file), 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message;
-    throw new SlipwayError('PARSE_READ_FAILED', `cannot read ${file}: ${reason}`);
-  }
-}
 
 async function run(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { format: { type: 'string', default: 'dump' } } });
@@ -27,7 +11,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     return EXIT_USAGE;
   }
   const file = positionals[0]!;
-  const text = await readInput(file, io);
+  const text = await readDockerfile(file, io);
   const name = file === '-' ? '<stdin>' : file;
   const result = parse(text, { file: name });
   for (const w of result.warnings) io.stderr.write(formatDiagnostic(w, text, name));

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { listTargets, type Target } from '../plan/index.js';
-import { location, readDockerfile, report, table } from './outline.js';
+import { readDockerfile } from './input.js';
+import { location, report, table } from './outline.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
 
 /** The text form `docker buildx build --call=targets` prints. */
