@@ -17,23 +17,32 @@ export function imageParts(image: string): { registry?: string; name: string; ta
   const slash = rest.indexOf('/');
   const first = slash < 0 ? '' : rest.slice(0, slash);
   const registry = first && (first.includes('.') || first.includes(':') || first === 'localhost') ? first : undefined;
-  return { ...(registry ? { registry } : {}), name: registry ? rest.slice(slash + 1) : rest, ...(tag !== undefined ? { tag } : {}), ...(digest ? { digest } : {}) };
+  // Built without spreads (same keys in the same order): several rules ask per FROM.
+  const parts: { registry?: string; name: string; tag?: string; digest?: string } = registry ? { registry, name: rest.slice(slash + 1) } : { name: rest };
+  if (tag !== undefined) parts.tag = tag;
+  if (digest) parts.digest = digest;
+  return parts;
 }
 
 export const DL3006: Rule = dl('DL3006', 'warning', 'Always tag the version of an image explicitly', (ctx) => {
   for (const stage of ctx.model.stages) {
     const image = stage.image?.value;
     if (!image || image === 'scratch' || image.includes('$')) continue;
-    const earlier = ctx.model.stages.slice(0, stage.index).some((s) => s.name === image.toLowerCase());
     const p = imageParts(image);
-    if (!earlier && p.tag === undefined && p.digest === undefined) ctx.report(stage.image!.range, 'Always tag the version of an image explicitly');
+    if (p.tag !== undefined || p.digest !== undefined) continue;
+    const lower = image.toLowerCase();
+    let earlier = false;
+    for (let i = 0; i < stage.index && !earlier; i++) earlier = ctx.model.stages[i]!.name === lower;
+    if (!earlier) ctx.report(stage.image!.range, 'Always tag the version of an image explicitly');
   }
 });
 
 export const DL3007: Rule = dl('DL3007', 'warning', 'Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag', (ctx) => {
   for (const stage of ctx.model.stages) {
     const image = stage.image?.value;
-    if (image && imageParts(image).tag === 'latest' && !imageParts(image).digest) ctx.report(stage.image!.range, 'Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag');
+    if (!image || !image.includes('latest')) continue;
+    const p = imageParts(image);
+    if (p.tag === 'latest' && !p.digest) ctx.report(stage.image!.range, 'Using latest is prone to errors if the image will ever update. Pin the version explicitly to a release tag');
   }
 });
 
