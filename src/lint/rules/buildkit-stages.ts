@@ -44,15 +44,20 @@ export const UndefinedArgInFrom: Rule = {
   description: 'FROM command must use declared ARGs',
   url: docs('undefined-arg-in-from'),
   check(ctx) {
-    const { declared } = globalArgEnv(ctx.model);
+    // The global ARGs are read only for a file whose FROM lines use a variable.
+    let declared: Set<string> | undefined;
     for (const stage of ctx.model.stages) {
-      const words = [stage.image, ...(stage.platform?.value != null ? [{ value: stage.platform.value, range: stage.platform.valueRange! }] : [])];
+      const image = stage.image;
+      const platform = stage.platform?.value;
+      if (!image?.value.includes('$') && !platform?.includes('$')) continue;
+      const words = [image, ...(platform != null ? [{ value: platform, range: stage.platform!.valueRange! }] : [])];
       for (const word of words) {
         if (!word || !word.value.includes('$')) continue;
-        if ([...plainReferences(word.value)].every((n) => declared.has(n)) && !/\$\{?[A-Za-z_]\w*:?[-+]/.test(word.value)) continue;
+        const known = (declared ??= globalArgEnv(ctx.model).declared);
+        if ([...plainReferences(word.value)].every((n) => known.has(n)) && !/\$\{?[A-Za-z_]\w*:?[-+]/.test(word.value)) continue;
         for (const name of expandFromWord(ctx.model, word.value).unset) {
-          if (declared.has(name)) continue;
-          const hint = suggest(name, declared);
+          if (known.has(name)) continue;
+          const hint = suggest(name, known);
           ctx.report(word.range, `FROM argument '${name}' is not declared${hint ? ` (did you mean ${hint}?)` : ''}`);
         }
       }
