@@ -11,11 +11,6 @@ import { LogicalLine } from './locations.js';
 
 const NO_COMMENTS: readonly Comment[] = Object.freeze([]);
 
-/** Whether s[from, to) contains `<<` (BuildKit looks for heredocs only then). */
-function hasChevrons(s: string, from: number, to: number): boolean {
-  for (let i = from + 1; i < to; i++) if (s.charCodeAt(i) === 0x3c && s.charCodeAt(i - 1) === 0x3c) return true;
-  return false;
-}
 
 /** parse() is synchronous and not re-entrant, so one logical-line buffer serves every call. */
 const SHARED_LINE = new LogicalLine();
@@ -50,6 +45,8 @@ class Parser {
   private readonly line = SHARED_LINE;
 
   private readonly short: boolean;
+  /** The first `<<` at or after the last source offset searched (-1: none; -2: not searched yet). */
+  private chevron = -2;
 
   constructor(private readonly text: string) {
     this.lines = splitLines(text);
@@ -154,7 +151,7 @@ class Parser {
     }
     const node = built;
     const target = node.body.type === 'Onbuild' ? node.body.instruction : node;
-    if (!target.json && HEREDOC_KEYWORDS.has(target.name) && hasChevrons(line.text, line.from, line.to)) {
+    if (!target.json && HEREDOC_KEYWORDS.has(target.name) && this.hasChevrons(line)) {
       const found = heredocsFromLine(line.toString());
       if (!found.ok) {
         this.fail('PARSE_INVALID_HEREDOC', found.message, node.range);
@@ -177,6 +174,23 @@ class Parser {
     }
     this.instructions.push(node);
     if (this.comments.length > 0) this.comments = [];
+  }
+
+  /**
+   * Whether the line contains `<<` (BuildKit looks for heredocs only then). For a line
+   * that is a slice of the source, the next `<<` in the source is found once and reused
+   * by every later line before it, so the source is searched once per parse, natively.
+   */
+  private hasChevrons(line: LogicalLine): boolean {
+    const { from, to } = line;
+    let at: number;
+    if (line.text === this.text) {
+      if (this.chevron !== -1 && this.chevron < from) this.chevron = this.text.indexOf('<<', from);
+      at = this.chevron;
+    } else {
+      at = line.text.indexOf('<<', from);
+    }
+    return at !== -1 && at + 2 <= to;
   }
 
   /** Appends line j from `from` (continuation removed); returns whether the line continues. */
