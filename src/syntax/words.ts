@@ -83,6 +83,10 @@ export type JsonArray = 'ok' | 'notStrings' | 'notJson';
  */
 export function parseJsonArray(s: string, from: number, to: number, element: (value: string, start: number, end: number) => void): JsonArray {
   if (s.charCodeAt(from) !== 0x5b) return 'notJson';
+  if (plainStrings(s, from, to)) {
+    for (let k = 0; k < spanCount; k += 2) element(s.slice(spans[k]! + 1, spans[k + 1]! - 1), spans[k]!, spans[k + 1]!);
+    return 'ok';
+  }
   const text = s.slice(from, to);
   let value: unknown;
   try {
@@ -109,6 +113,48 @@ export function parseJsonArray(s: string, from: number, to: number, element: (va
     i = j;
   }
   return 'ok';
+}
+
+/** Spans [start, end) of the strings plainStrings found (quotes included), as pairs. */
+const spans: number[] = [];
+let spanCount = 0;
+
+function isJsonSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x09 || c === 0x0d;
+}
+
+/**
+ * The common case without JSON.parse: s[from, to) is an array of strings with no escapes
+ * and no control characters, so each value is its source text between the quotes (and
+ * no lone surrogate can come from an escape). Anything else answers false, and the caller
+ * takes the general path, which decides everything this does not.
+ */
+function plainStrings(s: string, from: number, to: number): boolean {
+  spanCount = 0;
+  let i = from + 1;
+  while (i < to && isJsonSpace(s.charCodeAt(i))) i++;
+  if (i < to && s.charCodeAt(i) === 0x5d /* ] */) return i + 1 === to;
+  for (;;) {
+    if (i >= to || s.charCodeAt(i) !== 0x22) return false;
+    let j = i + 1;
+    for (;;) {
+      if (j >= to) return false;
+      const c = s.charCodeAt(j);
+      if (c === 0x22) break;
+      if (c === 0x5c || c < 0x20) return false;
+      j++;
+    }
+    spans[spanCount++] = i;
+    spans[spanCount++] = j + 1;
+    i = j + 1;
+    while (i < to && isJsonSpace(s.charCodeAt(i))) i++;
+    if (i >= to) return false;
+    const c = s.charCodeAt(i);
+    if (c === 0x5d) return i + 1 === to;
+    if (c !== 0x2c /* , */) return false;
+    i++;
+    while (i < to && isJsonSpace(s.charCodeAt(i))) i++;
+  }
 }
 
 const LONE = '[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]';
