@@ -3,7 +3,7 @@ import type { Argument, Body, Comment, CommandBody, Flag, Instruction, KeyValueP
 import { findBlank, goLower, keywordAt, skipBlank, skipSpace, trimSpaceEnd } from './chars.js';
 import { extractFlags } from './flags.js';
 import type { LogicalLine } from './locations.js';
-import { parseJsonArray, parseWords } from './words.js';
+import { WORD_SPANS, parseJsonArray, parseWords, wordSpans } from './words.js';
 
 /** A fatal problem found while building a node, located by logical-line indexes. */
 export interface NodeProblem {
@@ -163,9 +163,10 @@ function words(line: LogicalLine, as: number, ae: number): Body {
 
 function keyValue(line: LogicalLine, as: number, ae: number, escape: number, keyword: string): Body {
   const s = line.text;
-  const found = parseWords(s, as, ae, escape);
-  if (found.length === 0) return EMPTY;
-  if (!found[0]!.value.includes('=')) {
+  // Spans, not words: a pair's key and value are sliced from the source once each.
+  const n = wordSpans(s, as, ae, escape);
+  if (n === 0) return EMPTY;
+  if (equalsAt(s, WORD_SPANS[0]!, WORD_SPANS[1]!) === -1) {
     // Legacy `KEY value`: the value is the raw rest of the line after the first blank run.
     const kEnd = findBlank(s, as, ae);
     if (kEnd === ae) {
@@ -177,20 +178,29 @@ function keyValue(line: LogicalLine, as: number, ae: number, escape: number, key
     return { type: 'KeyValue', pairs: [{ type: 'KeyValuePair', key, value, separator: '', range: { start: key.range.start, end: value.range.end } }] };
   }
   const pairs: KeyValuePair[] = [];
-  for (const w of found) {
-    const eq = w.value.indexOf('=');
-    if (eq === -1) {
+  for (let k = 0; k < n; k += 3) {
+    const start = WORD_SPANS[k]!;
+    const valueEnd = WORD_SPANS[k + 1]!;
+    const end = WORD_SPANS[k + 2]!;
+    const at = equalsAt(s, start, valueEnd);
+    if (at === -1) {
       throw new Problem({
         code: 'PARSE_MISSING_EQUALS',
-        message: `Syntax error - can't find = in ${JSON.stringify(w.value)}. Must be of the form: name=value`,
-        from: w.start, to: w.end,
+        message: `Syntax error - can't find = in ${JSON.stringify(s.slice(start, valueEnd))}. Must be of the form: name=value`,
+        from: start, to: end,
       });
     }
-    const key = arg(line, w.value.slice(0, eq), w.start, w.start + eq);
-    const value = arg(line, w.value.slice(eq + 1), w.start + eq + 1, w.end);
+    const key = arg(line, s.slice(start, at), start, at);
+    const value = arg(line, s.slice(at + 1, valueEnd), at + 1, end);
     pairs.push({ type: 'KeyValuePair', key, value, separator: '=', range: { start: key.range.start, end: value.range.end } });
   }
   return { type: 'KeyValue', pairs };
+}
+
+/** Index of the first `=` in s[from, to), or -1. */
+function equalsAt(s: string, from: number, to: number): number {
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 0x3d) return i;
+  return -1;
 }
 
 /** BuildKit's nodeArgs: the flat argument list later stages read. */

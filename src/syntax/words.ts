@@ -15,9 +15,24 @@ const enum Phase { Spaces, Word, Quote }
  * ends it, and single quotes cannot be escaped into.
  */
 export function parseWords(s: string, from: number, to: number, escape: number): Word[] {
+  const n = wordSpans(s, from, to, escape);
+  const words: Word[] = [];
+  for (let k = 0; k < n; k += 3) words.push({ value: s.slice(WORD_SPANS[k]!, WORD_SPANS[k + 1]!), start: WORD_SPANS[k]!, end: WORD_SPANS[k + 2]! });
+  return words;
+}
+
+/**
+ * parseWords' words as triples in WORD_SPANS: start, end of the value, end of the source
+ * span (they differ only when an escape token ending the input is dropped). Returns the
+ * number of entries used; valid until the next call.
+ */
+export const WORD_SPANS: number[] = [];
+
+export function wordSpans(s: string, from: number, to: number, escape: number): number {
   // A word's value is its source text, except that an escape token ending the input is
   // dropped; so words are sliced rather than built character by character.
-  const words: Word[] = [];
+  const out = WORD_SPANS;
+  let n = 0;
   let phase = Phase.Spaces;
   let quote = 0;
   let blankOK = false;
@@ -32,13 +47,19 @@ export function parseWords(s: string, from: number, to: number, escape: number):
       start = pos;
     }
     if (pos === to) {
-      if (blankOK || end > start) words.push({ value: s.slice(start, end), start, end: to });
+      if (blankOK || end > start) {
+        out[n++] = start;
+        out[n++] = end;
+        out[n++] = to;
+      }
       break;
     }
     if (phase === Phase.Word) {
       if (isSpace(ch)) {
         phase = Phase.Spaces;
-        words.push({ value: s.slice(start, pos), start, end: pos });
+        out[n++] = start;
+        out[n++] = pos;
+        out[n++] = pos;
         blankOK = false;
         continue;
       }
@@ -66,7 +87,7 @@ export function parseWords(s: string, from: number, to: number, escape: number):
       pos++;
     }
   }
-  return words;
+  return n;
 }
 
 /**
