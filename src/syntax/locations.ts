@@ -100,9 +100,11 @@ export class LogicalLine {
       this.logical[0] = this.from;
       return;
     }
-    const parts: string[] = [];
-    for (let k = 0; k < this.count; k++) parts.push(this.full.slice(this.source[k], this.pieceEnd[k]));
-    this.text = parts.join('');
+    // Concatenation rather than an array and join: V8 flattens the result once, on the
+    // first character read, without join's generic array walk.
+    let text = '';
+    for (let k = 0; k < this.count; k++) text += this.full.slice(this.source[k], this.pieceEnd[k]);
+    this.text = text;
     this.from = 0;
     this.to = this.text.length;
   }
