@@ -69,12 +69,16 @@ export function goLower(s: string): string {
   return out;
 }
 
-const KEYWORDS_BY_LENGTH: ReadonlyArray<readonly string[]> = (() => {
-  const byLength: string[][] = [];
+/**
+ * The keywords by length and first letter (`| 0x20` then `& 0x1f`: a-z and A-Z both map
+ * to 1-26), so a lookup compares against one candidate (two for `add`/`arg`).
+ */
+const KEYWORD_TABLE: ReadonlyArray<readonly string[] | undefined> = (() => {
+  const table: string[][] = [];
   for (const k of ['add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label', 'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir']) {
-    (byLength[k.length] ??= []).push(k);
+    (table[k.length * 32 + (k.charCodeAt(0) & 0x1f)] ??= []).push(k);
   }
-  return byLength;
+  return table;
 })();
 
 /**
@@ -83,7 +87,12 @@ const KEYWORDS_BY_LENGTH: ReadonlyArray<readonly string[]> = (() => {
  * lookup each). Anything else, undefined.
  */
 export function keywordAt(s: string, from: number, to: number): string | undefined {
-  const candidates = KEYWORDS_BY_LENGTH[to - from];
+  const len = to - from;
+  if (len < 3 || len > 11) return undefined;
+  const first = s.charCodeAt(from) | 0x20;
+  // Only ASCII letters can start a keyword; other characters could alias a slot.
+  if (first < 0x61 || first > 0x7a) return undefined;
+  const candidates = KEYWORD_TABLE[len * 32 + (first & 0x1f)];
   if (candidates === undefined) return undefined;
   next: for (let c = 0; c < candidates.length; c++) {
     const k = candidates[c]!;
