@@ -7,8 +7,6 @@ export interface Word {
   readonly end: number;
 }
 
-const enum Phase { Spaces, Word, Quote }
-
 /**
  * BuildKit's parseWords (ARG, and ENV/LABEL pairs): words separated by unquoted white
  * space; quotes and escape tokens are kept in the word, an escaped character never
@@ -30,64 +28,57 @@ export const WORD_SPANS: number[] = [];
 
 export function wordSpans(s: string, from: number, to: number, escape: number): number {
   // A word's value is its source text, except that an escape token ending the input is
-  // dropped; so words are sliced rather than built character by character.
+  // dropped; so words are sliced rather than built character by character. One tight
+  // loop per word: outside quotes (quote === 0) white space ends it.
   const out = WORD_SPANS;
   let n = 0;
-  let phase = Phase.Spaces;
-  let quote = 0;
-  let blankOK = false;
-  let start = from;
-  let end = to;
-  for (let pos = from; pos <= to; pos++) {
-    const ch = pos === to ? -1 : s.charCodeAt(pos);
-    if (phase === Phase.Spaces) {
-      if (pos === to) break;
-      if (isSpace(ch)) continue;
-      phase = Phase.Word;
-      start = pos;
-    }
-    if (pos === to) {
-      if (blankOK || end > start) {
-        out[n++] = start;
-        out[n++] = end;
-        out[n++] = to;
-      }
-      break;
-    }
-    if (phase === Phase.Word) {
-      if (isSpace(ch)) {
-        phase = Phase.Spaces;
-        out[n++] = start;
-        out[n++] = pos;
-        out[n++] = pos;
-        blankOK = false;
-        continue;
-      }
-      if (ch === 0x27 || ch === 0x22) {
-        quote = ch;
-        blankOK = true;
-        phase = Phase.Quote;
-      }
-      if (ch === escape) {
-        if (pos + 1 === to) {
-          end = pos;
-          continue;
+  let pos = from;
+  for (;;) {
+    while (pos < to && isSpace(s.charCodeAt(pos))) pos++;
+    if (pos >= to) return n;
+    const start = pos;
+    let end = to;
+    let quote = 0;
+    let blankOK = false;
+    let spaced = false;
+    for (; pos < to; pos++) {
+      const ch = s.charCodeAt(pos);
+      if (quote === 0) {
+        if (isSpace(ch)) {
+          spaced = true;
+          break;
         }
-        pos++;
+        if (ch === 0x27 || ch === 0x22) {
+          quote = ch;
+          blankOK = true;
+        } else if (ch === escape) {
+          if (pos + 1 === to) end = pos;
+          else pos++;
+        }
+      } else if (ch === quote) {
+        quote = 0;
+      } else if (ch === escape && quote !== 0x27) {
+        if (pos + 1 === to) {
+          quote = 0;
+          end = pos;
+        } else {
+          pos++;
+        }
       }
+    }
+    if (spaced) {
+      out[n++] = start;
+      out[n++] = pos;
+      out[n++] = pos;
       continue;
     }
-    if (ch === quote) phase = Phase.Word;
-    if (ch === escape && quote !== 0x27) {
-      if (pos + 1 === to) {
-        phase = Phase.Word;
-        end = pos;
-        continue;
-      }
-      pos++;
+    if (blankOK || end > start) {
+      out[n++] = start;
+      out[n++] = end;
+      out[n++] = to;
     }
+    return n;
   }
-  return n;
 }
 
 /**
