@@ -3,7 +3,7 @@ import type { Argument, Body, Comment, CommandBody, Flag, Instruction, KeyValueP
 import { findBlank, goLower, keywordAt, skipBlank, skipSpace, trimSpaceEnd } from './chars.js';
 import { extractFlags } from './flags.js';
 import type { LogicalLine } from './locations.js';
-import { WORD_SPANS, parseJsonArray, parseWords, wordSpans } from './words.js';
+import { WORD_SPANS, WORD_SPANS_ALL, parseJsonArray, parseWords, wordSpans } from './words.js';
 
 /** A fatal problem found while building a node, located by logical-line indexes. */
 export interface NodeProblem {
@@ -164,8 +164,8 @@ function words(line: LogicalLine, as: number, ae: number): Body {
 function keyValue(line: LogicalLine, as: number, ae: number, escape: number, keyword: string): Body {
   const s = line.text;
   // Spans, not words: a pair's key and value are sliced from the source once each.
-  const n = wordSpans(s, as, ae, escape);
-  if (n === 0) return EMPTY;
+  // The first word alone decides the form; the legacy form needs no other word.
+  if (wordSpans(s, as, ae, escape, 3, 0) === 0) return EMPTY;
   if (equalsAt(s, WORD_SPANS[0]!, WORD_SPANS[1]!) === -1) {
     // Legacy `KEY value`: the value is the raw rest of the line after the first blank run.
     const kEnd = findBlank(s, as, ae);
@@ -177,6 +177,7 @@ function keyValue(line: LogicalLine, as: number, ae: number, escape: number, key
     const value = arg(line, s.slice(vStart, ae), vStart, ae);
     return { type: 'KeyValue', pairs: [{ type: 'KeyValuePair', key, value, separator: '', range: { start: key.range.start, end: value.range.end } }] };
   }
+  const n = wordSpans(s, WORD_SPANS[2]!, ae, escape, WORD_SPANS_ALL, 3);
   const pairs: KeyValuePair[] = [];
   for (let k = 0; k < n; k += 3) {
     const start = WORD_SPANS[k]!;

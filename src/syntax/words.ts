@@ -13,7 +13,7 @@ export interface Word {
  * ends it, and single quotes cannot be escaped into.
  */
 export function parseWords(s: string, from: number, to: number, escape: number): Word[] {
-  const n = wordSpans(s, from, to, escape);
+  const n = wordSpans(s, from, to, escape, WORD_SPANS_ALL, 0);
   const words: Word[] = [];
   for (let k = 0; k < n; k += 3) words.push({ value: s.slice(WORD_SPANS[k]!, WORD_SPANS[k + 1]!), start: WORD_SPANS[k]!, end: WORD_SPANS[k + 2]! });
   return words;
@@ -22,16 +22,18 @@ export function parseWords(s: string, from: number, to: number, escape: number):
 /**
  * parseWords' words as triples in WORD_SPANS: start, end of the value, end of the source
  * span (they differ only when an escape token ending the input is dropped). Returns the
- * number of entries used; valid until the next call.
+ * number of entries used; valid until the next call. Writes from entry `first` (to
+ * resume after words already read) and stops once `limit` entries are used.
  */
 export const WORD_SPANS: number[] = [];
+export const WORD_SPANS_ALL = 0x3fffffff;
 
-export function wordSpans(s: string, from: number, to: number, escape: number): number {
+export function wordSpans(s: string, from: number, to: number, escape: number, limit: number, first: number): number {
   // A word's value is its source text, except that an escape token ending the input is
   // dropped; so words are sliced rather than built character by character. One tight
   // loop per word: outside quotes (quote === 0) white space ends it.
   const out = WORD_SPANS;
-  let n = 0;
+  let n = first;
   let pos = from;
   for (;;) {
     while (pos < to && isSpace(s.charCodeAt(pos))) pos++;
@@ -70,6 +72,7 @@ export function wordSpans(s: string, from: number, to: number, escape: number): 
       out[n++] = start;
       out[n++] = pos;
       out[n++] = pos;
+      if (n >= limit) return n;
       continue;
     }
     if (blankOK || end > start) {
