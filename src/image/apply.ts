@@ -74,31 +74,24 @@ export class LayerApplier {
     return p === '' ? this.root : path.join(this.root, p);
   }
 
-  /** Ensures every ancestor of `p` is a real directory (creating missing ones). */
-  private async parents(p: string): Promise<void> {
+  /**
+   * Ensures every ancestor of `p` is a real directory. Missing ones are created, except
+   * for a hardlink target (`create` false), which must already exist.
+   */
+  private async parents(p: string, create = true): Promise<void> {
+    const what = create ? '' : ' of a hardlink target';
     const parts = p.split('/');
     let cur = '';
     for (let i = 0; i < parts.length - 1; i++) {
       cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
       if (this.realDirs.has(cur)) continue;
       const st = await lstatOrNull(this.abs(cur));
-      if (st === null) await fs.mkdir(this.abs(cur), { mode: 0o755 });
-      else if (st.isSymbolicLink()) throw unsafe(p, `parent ${cur} is a symlink`);
-      else if (!st.isDirectory()) throw unsafe(p, `parent ${cur} is not a directory`);
+      if (st === null) {
+        if (!create) throw new SlipwayError('LAYER_BAD_HARDLINK', `hardlink target ${p} does not exist`);
+        await fs.mkdir(this.abs(cur), { mode: 0o755 });
+      } else if (st.isSymbolicLink()) throw unsafe(p, `parent ${cur}${what} is a symlink`);
+      else if (!st.isDirectory()) throw unsafe(p, `parent ${cur}${what} is not a directory`);
       this.realDirs.add(cur);
-    }
-  }
-
-  /** Like parents() but creates nothing: a hardlink target must already exist. */
-  private async checkParents(p: string): Promise<void> {
-    const parts = p.split('/');
-    let cur = '';
-    for (let i = 0; i < parts.length - 1; i++) {
-      cur = cur === '' ? parts[i]! : `${cur}/${parts[i]}`;
-      if (this.realDirs.has(cur)) continue;
-      const st = await lstatOrNull(this.abs(cur));
-      if (st === null) throw new SlipwayError('LAYER_BAD_HARDLINK', `hardlink target ${p} does not exist`);
-      if (!st.isDirectory() || st.isSymbolicLink()) throw unsafe(p, `parent ${cur} of a hardlink target is not a real directory`);
     }
   }
 
@@ -157,7 +150,7 @@ export class LayerApplier {
       }
       case 'link': {
         const target = e.linkname!;
-        await this.checkParents(target);
+        await this.parents(target, false);
         const st = await lstatOrNull(this.abs(target));
         if (st === null) throw new SlipwayError('LAYER_BAD_HARDLINK', `${e.path}: hardlink target ${target} does not exist`);
         if (st.isDirectory()) throw unsafe(e.path, `hardlink to directory ${target}`);
