@@ -4,16 +4,10 @@ import { saveImages, saveImagesToFile } from '../image/save.js';
 import { formatReference, parseReference, type Digest } from '../oci/index.js';
 import { push } from '../registry/index.js';
 import type { BuildRuntime, StageResult } from './runtime.js';
-import type { LayerInfo, OutputSpec } from './types.js';
+import type { BuildResult, OutputSpec } from './types.js';
 
 /** The stored result image, before outputs. */
-export interface FinalImage {
-  readonly imageId: string;
-  readonly manifestDigest: string;
-  readonly manifestSize: number;
-  readonly tags: readonly string[];
-  readonly layers: readonly LayerInfo[];
-}
+export type FinalImage = Omit<BuildResult, 'steps' | 'warnings' | 'durationMs'>;
 
 function outputsOf(rt: BuildRuntime): readonly OutputSpec[] {
   return rt.options.outputs ?? [{ type: 'image', names: rt.options.tags ?? [], push: false, compression: 'gzip' }];
