@@ -2,6 +2,7 @@ import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { ociArchitecture } from '../image/image.js';
+import { GZIP_LEVEL } from '../image/pgzip.js';
 import { pull } from '../registry/index.js';
 import { Store, defaultStoreRoot } from '../store/index.js';
 import { applyStoreLayers, storeResolver } from './base.js';
@@ -59,6 +60,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const running = new Map<number, Promise<StageResult>>();
     const outputs = options.outputs ?? [];
     const compression = outputs.length > 0 && outputs.every((o) => o.compression === 'uncompressed') ? 'none' : 'gzip';
+    // Layers are compressed once, as the steps write them: the highest level an output asks for.
+    const levels = outputs.flatMap((o) => (o.compressionLevel !== undefined ? [o.compressionLevel] : []));
+    const gzipLevel = levels.length > 0 ? Math.max(...levels) : GZIP_LEVEL;
     const rt: BuildRuntime = {
       options, store, graph, contextDir, steps, emit,
       ...(epoch !== undefined ? { epoch } : {}),
@@ -78,8 +82,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       },
       nextId: () => ++nextId,
       created: new Date(epoch !== undefined ? epoch * 1000 : Date.now()).toISOString().replace('.000Z', 'Z'),
-      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : ''}`,
+      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : gzipLevel !== GZIP_LEVEL ? `+gzip-${gzipLevel}` : ''}`,
       compression,
+      gzipLevel,
     };
     // Start every needed stage now: each waits only for the stages it uses.
     const needed = neededStages(graph);

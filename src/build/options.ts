@@ -48,13 +48,21 @@ function compressionOf(map: Map<string, string>): Compression {
   return c;
 }
 
+/** buildx's `compression-level`: 0-9 for gzip. */
+function levelOf(map: Map<string, string>): { compressionLevel?: number } {
+  const v = map.get('compression-level');
+  if (v === undefined) return {};
+  if (!/^[0-9]$/.test(v.trim())) fail('BUILD_BAD_OUTPUT', `-o: compression-level must be 0-9 for gzip, got ${JSON.stringify(v)}`);
+  return { compressionLevel: Number(v.trim()) };
+}
+
 function truthy(v: string | undefined): boolean {
   return v !== undefined && ['1', 'true', 't', 'yes'].includes(v.toLowerCase());
 }
 
 /**
  * Parses one `-o`/`--output` value: `type=oci|docker|image|registry[,dest=PATH][,name=REF]
- * [,compression=gzip|uncompressed][,push=true]`. `tags` are the `-t` values, used as the
+ * [,compression=gzip|uncompressed][,compression-level=0-9][,push=true]`. `tags` are the `-t` values, used as the
  * names when the output does not give its own.
  */
 export function parseOutput(value: string, tags: readonly string[] = []): OutputSpec {
@@ -63,21 +71,22 @@ export function parseOutput(value: string, tags: readonly string[] = []): Output
   if (type === undefined) fail('BUILD_BAD_OUTPUT', `-o ${JSON.stringify(value)}: missing type= (oci, docker, image or registry)`);
   const names = map.has('name') ? map.get('name')!.split(',').filter((n) => n !== '') : [...tags];
   const compression = compressionOf(map);
+  const level = levelOf(map);
   for (const key of map.keys()) {
-    if (!['type', 'dest', 'name', 'compression', 'push', 'oci-mediatypes', 'tar'].includes(key)) fail('BUILD_BAD_OUTPUT', `-o: unknown field ${JSON.stringify(key)}`);
+    if (!['type', 'dest', 'name', 'compression', 'compression-level', 'push', 'oci-mediatypes', 'tar'].includes(key)) fail('BUILD_BAD_OUTPUT', `-o: unknown field ${JSON.stringify(key)}`);
   }
   switch (type) {
     case 'oci':
     case 'docker': {
       const dest = map.get('dest');
       if (dest === undefined || dest === '') fail('BUILD_BAD_OUTPUT', `-o type=${type} needs dest=PATH (or dest=- for stdout)`);
-      return { type, dest, names, compression };
+      return { type, dest, names, compression, ...level };
     }
     case 'image':
-      return { type: 'image', names, push: truthy(map.get('push')), compression };
+      return { type: 'image', names, push: truthy(map.get('push')), compression, ...level };
     case 'registry':
       if (names.length === 0) fail('BUILD_BAD_OUTPUT', '-o type=registry needs name=REF or a -t tag');
-      return { type: 'registry', names, compression };
+      return { type: 'registry', names, compression, ...level };
     default:
       return fail('BUILD_BAD_OUTPUT', `-o: unsupported output type ${JSON.stringify(type)} (oci, docker, image or registry)`);
   }

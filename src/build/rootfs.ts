@@ -76,7 +76,7 @@ export class FsManager {
    * Returns undefined when the step changed nothing. `onlyAdds` skips the diff walk for
    * steps that never delete (the upper dir is then the layer as it is).
    */
-  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; mount?: boolean; onlyAdds?: boolean }): Promise<FsLayer | undefined> {
+  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; level?: number; mount?: boolean; onlyAdds?: boolean }): Promise<FsLayer | undefined> {
     const lowers = await this.lowers(fs);
     const base = await this.scratch('step');
     const upper = path.join(base, 'upper');
@@ -113,6 +113,7 @@ export class FsManager {
       }
       const result = await writeLayerToStore(this.store, source, {
         compression: options.compression ?? 'gzip',
+        ...(options.level !== undefined ? { level: options.level } : {}),
         ...(options.epoch !== undefined ? { sourceDateEpoch: options.epoch } : {}),
       });
       const keep = this.diffDir(result.diffId);

@@ -46,6 +46,8 @@ export interface BuildRuntime {
   readonly platformText: string;
   /** `none` only when every output asks for compression=uncompressed. */
   readonly compression: 'gzip' | 'none';
+  /** Deflate level of every layer this build writes (`-o compression-level`). */
+  readonly gzipLevel: number;
 }
 
 export function where(loc: SourceLocation | undefined): string {

@@ -165,7 +165,7 @@ async function runWorkdir(rt: BuildRuntime, state: ImageState, fs: StageFs, pare
       await mkdir(host, { mode: 0o755 });
       await lchown(host, owner.uid, owner.gid);
     }
-  }, { compression: rt.compression, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
+  }, { compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
   await remember(rt, key, layer);
   return { layer, cached: false, key, createdBy };
 }

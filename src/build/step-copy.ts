@@ -106,7 +106,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
         if ((await lstat(host)).isFile()) await utimes(host, d.mtime, d.mtime);
       }
     }
-  }, { compression: rt.compression, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
+  }, { compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
   await remember(rt, key, layer);
   return { layer, cached: false, key, createdBy };
 }

@@ -169,7 +169,7 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
       const last = tail.length > 0 ? `\n${tail.map((l) => `  > ${l}`).join('\n')}` : '';
       throw new SlipwayError('BUILD_RUN_FAILED', `process ${JSON.stringify(args.join(' '))} did not complete successfully: exit code: ${exitCode}${last}`);
     }
-  }, { mount: false, compression: rt.compression, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
+  }, { mount: false, compression: rt.compression, level: rt.gzipLevel, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
   await remember(rt, key, layer);
   return { layer, cached: false, key, createdBy };
 }

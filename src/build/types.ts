@@ -9,13 +9,13 @@ import type { Readable } from 'node:stream';
 /** Where the finished image goes (`-o type=...` of docker buildx). */
 export type OutputSpec =
   /** Into the local store under the build's tags (the default). `push` also pushes them. */
-  | { readonly type: 'image'; readonly names: readonly string[]; readonly push: boolean; readonly compression: Compression }
+  | { readonly type: 'image'; readonly names: readonly string[]; readonly push: boolean; readonly compression: Compression; readonly compressionLevel?: number }
   /** Pushed to a registry under `names` (also kept in the local store). */
-  | { readonly type: 'registry'; readonly names: readonly string[]; readonly compression: Compression }
+  | { readonly type: 'registry'; readonly names: readonly string[]; readonly compression: Compression; readonly compressionLevel?: number }
   /** An OCI image layout tar at `dest` (`-` is stdout). */
-  | { readonly type: 'oci'; readonly dest: string; readonly names: readonly string[]; readonly compression: Compression }
+  | { readonly type: 'oci'; readonly dest: string; readonly names: readonly string[]; readonly compression: Compression; readonly compressionLevel?: number }
   /** A `docker load` tar at `dest` (`-` is stdout). */
-  | { readonly type: 'docker'; readonly dest: string; readonly names: readonly string[]; readonly compression: Compression };
+  | { readonly type: 'docker'; readonly dest: string; readonly names: readonly string[]; readonly compression: Compression; readonly compressionLevel?: number };
 
 export type Compression = 'gzip' | 'uncompressed';
 

@@ -8,7 +8,7 @@ import { SlipwayError } from '../errors.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
 
 const USAGE = 'build [-f FILE] [-t REF]... [--build-arg K[=V]]... [--target STAGE] [--no-cache] [--pull] [--label K=V]... '
-  + '[-o type=oci|docker|image|registry[,dest=PATH|name=REF][,compression=gzip|uncompressed]] [--progress=auto|tty|plain|quiet] '
+  + '[-o type=oci|docker|image|registry[,dest=PATH|name=REF][,compression=gzip|uncompressed][,compression-level=N]] [--progress=auto|tty|plain|quiet] '
   + '[--network=default|none|host] [--secret id=ID[,src=PATH|env=VAR]]... [--iidfile FILE] [--metadata-file FILE] '
   + '[--source-date-epoch N] [-q] CONTEXT|-';
 

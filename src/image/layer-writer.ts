@@ -51,16 +51,17 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
   }
   async function* out(): AsyncGenerator<Buffer> {
     try {
-      const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers()) : tarBytes();
+      const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers(), options.level) : tarBytes();
       for await (const chunk of body) {
-        blob.update(chunk);
+        // Uncompressed, the blob is the tar: its digest is the diff_id, hashed once.
+        if (compression === 'gzip') blob.update(chunk);
         yield chunk;
       }
       const diffId = diff.digest();
       resolveResult({
         diffId,
         digest: compression === 'gzip' ? blob.digest() : diffId,
-        size: blob.size,
+        size: compression === 'gzip' ? blob.size : diff.size,
         uncompressedSize: diff.size,
         mediaType: compression === 'gzip' ? MediaType.OciLayerGzip : MediaType.OciLayer,
         entries: entries.length,

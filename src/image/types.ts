@@ -27,6 +27,8 @@ export type LayerSource =
 export interface LayerWriteOptions {
   /** Default 'gzip'. */
   readonly compression?: 'gzip' | 'none';
+  /** Deflate level 0-9 for gzip; default GZIP_LEVEL. */
+  readonly level?: number;
   /** Clamp every mtime to at most this (seconds since epoch), as SOURCE_DATE_EPOCH asks. */
   readonly sourceDateEpoch?: number;
   /** Parallel gzip workers; default: number of CPUs (max 4). 1 = single-member gzip. */

@@ -20,6 +20,13 @@ test('-o parses buildx fields, takes -t tags as names, and rejects unknown types
   assert.equal(code(() => parseOutput('type=registry')), 'BUILD_BAD_OUTPUT');
 });
 
+test('-o compression-level is 0-9, as buildx spells it, on every output type', () => {
+  assert.deepEqual(parseOutput('type=oci,dest=o.tar,compression-level=9'), { type: 'oci', dest: 'o.tar', names: [], compression: 'gzip', compressionLevel: 9 });
+  assert.deepEqual(parseOutput('type=image,compression-level=0', ['x']), { type: 'image', names: ['x'], push: false, compression: 'gzip', compressionLevel: 0 });
+  assert.deepEqual(parseOutput('type=registry,name=r/a,compression-level=3'), { type: 'registry', names: ['r/a'], compression: 'gzip', compressionLevel: 3 });
+  for (const bad of ['10', '-1', 'x', '', '1.5']) assert.equal(code(() => parseOutput(`type=oci,dest=x,compression-level=${bad}`)), 'BUILD_BAD_OUTPUT', bad);
+});
+
 test('--secret: src/source/env fields, type defaults as buildx', () => {
   assert.deepEqual(parseSecret('id=tok,src=/run/tok'), { type: 'file', id: 'tok', src: '/run/tok' });
   assert.deepEqual(parseSecret('id=tok,source=f'), { type: 'file', id: 'tok', src: 'f' });

@@ -2,13 +2,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { applyLayers, createLayerStream, readLayer, saveImages } from '../../src/image/index.js';
 import type { LayerChange, LayerSource } from '../../src/image/index.js';
 import { Store } from '../../src/store/index.js';
 import { storeBusyboxImage, tempDir } from './fixtures.js';
 import { snapshot } from './tree.js';
 
-async function layer(source: LayerSource, options: { sourceDateEpoch?: number; workers?: number } = {}) {
+async function layer(source: LayerSource, options: { sourceDateEpoch?: number; workers?: number; level?: number; compression?: 'gzip' | 'none' } = {}) {
   const { stream, result } = await createLayerStream(source, options);
   const parts: Buffer[] = [];
   for await (const c of stream) parts.push(c);
@@ -122,6 +123,32 @@ test('reproducible: same tree from two copies -> identical blobs and archives un
       archives.push(Buffer.concat(parts));
     }
     assert.ok(archives[0]!.equals(archives[1]!), 'saved archives are byte-identical');
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+});
+
+test('gzip level: one tar, a blob per level; uncompressed blob is the tar itself', async () => {
+  const work = await tempDir();
+  try {
+    const root = path.join(work, 'tree');
+    await makeCopy(root, ['src/a.js', 'src/b.js', 'README'], 1800000000);
+    const text = Buffer.from('export function f(x) { return x * 2 + 1; }\n'.repeat(40000));
+    await fs.writeFile(path.join(root, 'src/a.js'), text);
+    const opts = { sourceDateEpoch: 1700000000, workers: 2 };
+    const l1 = await layer({ type: 'tree', root }, { ...opts, level: 1 });
+    const l9 = await layer({ type: 'tree', root }, { ...opts, level: 9 });
+    const def = await layer({ type: 'tree', root }, opts);
+    const none = await layer({ type: 'tree', root }, { ...opts, compression: 'none' });
+    assert.equal(l1.diffId, l9.diffId);
+    assert.equal(none.diffId, l1.diffId);
+    assert.notEqual(l1.digest, l9.digest);
+    assert.ok(l9.size < l1.size, `level 9 (${l9.size}) is smaller than level 1 (${l1.size})`);
+    assert.equal(def.digest, l1.digest, 'the default level is 1');
+    assert.ok(gunzipSync(l1.blob).equals(none.blob) && gunzipSync(l9.blob).equals(none.blob));
+    assert.equal(none.digest, none.diffId);
+    assert.equal(none.size, none.uncompressedSize);
+    assert.equal(none.size, none.blob.length);
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
