@@ -14,8 +14,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const mainJs = path.resolve(here, '..', 'src', 'cli', 'main.js');
 const repo = path.resolve(here, '..', '..');
+// What users run: the bundled CLI (npm run build makes it).
+const slipwayBin = path.join(repo, 'bin', 'slipway');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 3;
 // A fixed list: aws-sdk v2 alone unpacks to about 90 MB of many small files, as real contexts do.
@@ -86,7 +87,7 @@ function tools(docker: string | undefined): Tool[] {
   const list: Tool[] = [
     {
       name: 'slipway',
-      build: (ctx, mode, archive) => timed(process.execPath, ['--input-type=module', '-e', `const m = await import(${JSON.stringify(mainJs)}); process.exitCode = await m.main(process.argv.slice(1));`, '--',
+      build: (ctx, mode, archive) => timed(process.execPath, [slipwayBin,
         'build', '-q', ...(mode === 'cold' ? ['--no-cache'] : []), ...(archive ? ['-o', `type=oci,dest=${archive}`] : ['-t', 'bench:latest']), ctx], { SLIPWAY_ROOT: store }),
     },
     {

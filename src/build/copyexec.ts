@@ -1,5 +1,5 @@
-import { chmod, copyFile, lchown, lstat, lutimes, mkdir, readdir, readlink, rm, stat, symlink, utimes } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { chmodSync, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
+import { chmod, lchown, lstat, mkdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
 import { resolveInRoot } from '../context/rootpath.js';
@@ -76,70 +76,77 @@ async function mkdirInRoot(root: string, dir: string, owner: Owner | undefined, 
   return resolveInRoot(root, dir);
 }
 
-/** At most `n` operations at once (copying wide directories without exhausting file handles). */
-function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async <T>(fn: () => Promise<T>): Promise<T> => {
-    if (active >= n) await new Promise<void>((r) => waiting.push(r));
-    active++;
-    try {
-      return await fn();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
+/** Yields to the event loop now and then, so timers (progress) keep running during a long copy. */
+function yielder(every: number): () => Promise<void> | undefined {
+  let n = 0;
+  return () => (++n % every === 0 ? new Promise<void>((r) => setImmediate(r)) : undefined);
 }
 
 export async function executeCopy(o: CopyExecOptions): Promise<void> {
-  const gate = limiter(32);
   const excluded = excludeMatcher(o.exclude ?? []);
   const time = o.createdTime;
+  const pause = yielder(256);
+  // Files this process creates are already owned by it: skip chown when that is the owner wanted.
+  const selfUid = process.geteuid?.() ?? -1;
+  const selfGid = process.getegid?.() ?? -1;
 
   const ownerOf = (st: Stats): Owner => o.owner ?? (o.preserveOwner ? { uid: st.uid, gid: st.gid } : { uid: 0, gid: 0 });
   const modeOf = (st: Stats): number => (o.chmod ? o.chmod(st.mode & 0o7777, st.isDirectory()) : st.mode & 0o7777);
 
-  // Copies one entry (not following a final symlink unless `follow`), recursing into directories.
-  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string): Promise<void> => {
-    const st = await gate(() => (follow ? stat(src) : lstat(src)));
-    if (!st.isDirectory()) return gate(() => copyLeaf(src, dst, st));
-    const existing = await lstatOrNull(dst);
-    if (existing && !existing.isDirectory()) await rm(dst, { recursive: true, force: true });
-    if (!existing?.isDirectory()) await mkdir(dst);
-    await copyChildren(src, dst, rel, rootRel);
-    await chmod(dst, modeOf(st));
+  /*
+   * The copy itself is synchronous: on a page-cache-warm context (the usual case) each
+   * file is a handful of short syscalls, and a thread-pool round trip per syscall cost
+   * several times more than the syscall. `fresh` says the destination directory was just
+   * created, so nothing in it needs checking or replacing.
+   */
+  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string, fresh: boolean): Promise<void> => {
+    const st = follow ? statSync(src) : lstatSync(src);
+    if (!st.isDirectory()) {
+      copyLeaf(src, dst, st, fresh);
+      return;
+    }
+    const existing = fresh ? undefined : lstatSync(dst, { throwIfNoEntry: false });
+    if (existing && !existing.isDirectory()) rmSync(dst, { recursive: true, force: true });
+    const created = !existing?.isDirectory();
+    if (created) mkdirSync(dst);
+    await copyChildren(src, dst, rel, rootRel, created);
     const own = ownerOf(st);
-    await lchown(dst, own.uid, own.gid);
-    await utimes(dst, st.atime, st.mtime);
+    if (own.uid !== selfUid || own.gid !== selfGid || !created) lchownSync(dst, own.uid, own.gid);
+    // After chown, which clears set-id bits.
+    chmodSync(dst, modeOf(st));
+    utimesSync(dst, st.atime, st.mtime);
   };
 
-  const copyLeaf = async (src: string, dst: string, st: Stats): Promise<void> => {
-    const existing = await lstatOrNull(dst);
-    if (existing) await rm(dst, { recursive: true, force: true });
+  const copyLeaf = (src: string, dst: string, st: Stats, fresh: boolean): void => {
+    if (!fresh) {
+      const existing = lstatSync(dst, { throwIfNoEntry: false });
+      if (existing) rmSync(dst, { recursive: true, force: true });
+    }
     const own = ownerOf(st);
     if (st.isSymbolicLink()) {
-      await symlink(await readlink(src), dst);
-      await lchown(dst, own.uid, own.gid);
-      await lutimes(dst, st.atime, st.mtime);
+      symlinkSync(readlinkSync(src), dst);
+      lchownSync(dst, own.uid, own.gid);
+      lutimesSync(dst, st.atime, st.mtime);
       return;
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context
-    await copyFile(src, dst);
-    await lchown(dst, own.uid, own.gid);
-    await chmod(dst, modeOf(st));
-    await utimes(dst, st.atime, st.mtime);
+    // copyFile creates the file with the source's mode bits (and copies in the kernel).
+    copyFileSync(src, dst);
+    const chown = own.uid !== selfUid || own.gid !== selfGid;
+    if (chown) lchownSync(dst, own.uid, own.gid);
+    const mode = modeOf(st);
+    if (chown || o.chmod || mode !== (st.mode & 0o7777)) chmodSync(dst, mode);
+    utimesSync(dst, st.atime, st.mtime);
   };
 
-  const copyChildren = async (srcDir: string, dstDir: string, relDir: string, rootRelDir: string): Promise<void> => {
-    const names = (await readdir(srcDir)).sort();
-    // Siblings never touch each other's paths, so they are copied concurrently (file work is gated).
-    await Promise.all(names.map(async (name) => {
+  const copyChildren = async (srcDir: string, dstDir: string, relDir: string, rootRelDir: string, fresh: boolean): Promise<void> => {
+    for (const name of readdirSync(srcDir).sort()) {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       const rootRel = rootRelDir === '' ? name : `${rootRelDir}/${name}`;
-      if (excluded(rel) || o.ignored?.(rootRel)) return;
-      await copyEntry(path.join(srcDir, name), path.join(dstDir, name), rel, false, rootRel);
-    }));
+      if (excluded(rel) || o.ignored?.(rootRel)) continue;
+      await copyEntry(`${srcDir}/${name}`, `${dstDir}/${name}`, rel, false, rootRel, fresh);
+      await pause();
+    }
   };
 
   for (const item of o.items) {
@@ -147,7 +154,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     switch (item.type) {
       case 'contents': {
         const dst = await mkdirInRoot(o.targetRoot, item.to, o.owner, time);
-        await copyChildren(src, dst, '', item.from === '.' ? '' : item.from);
+        await copyChildren(src, dst, '', item.from === '.' ? '' : item.from, false);
         break;
       }
       case 'file': {
@@ -155,7 +162,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
         await mkdirInRoot(o.targetRoot, path.posix.dirname(item.to), o.owner, time);
         const dst = await resolveInRoot(o.targetRoot, item.to, false);
         // A top-level symlink source is followed (BuildKit's FollowSymlinks), inside the source root.
-        await copyEntry(src, dst, path.posix.basename(item.from), true, item.from);
+        await copyEntry(src, dst, path.posix.basename(item.from), true, item.from, false);
         break;
       }
       case 'extract': {

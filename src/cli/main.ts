@@ -1,23 +1,24 @@
 import { SlipwayError } from '../errors.js';
-import { commands } from './commands.js';
+import { commands, type CommandEntry } from './commands.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
 
 export function processIo(): Io {
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
 }
 
-function help(): string {
-  const width = Math.max(...commands.map((c) => c.name.length), 8);
-  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+async function help(): Promise<string> {
+  const all = await Promise.all(commands.map((c) => c.load()));
+  const width = Math.max(...all.map((c) => c.name.length), 8);
+  const lines = all.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return `Usage: slipway COMMAND [OPTIONS]\n\nDaemonless Dockerfile parser, linter and OCI image builder.\n\nCommands:\n${lines.join('\n')}\n\nRun 'slipway COMMAND --help' for more information on a command.\n`;
 }
 
 /** Finds the subcommand named by the leading argv words (`image inspect` or `images`). */
-export function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+export function findCommand(argv: string[]): { entry: CommandEntry; rest: string[] } | undefined {
   for (const words of [2, 1]) {
     const name = argv.slice(0, words).join(' ');
-    const command = commands.find((c) => c.name === name || c.aliases?.includes(name));
-    if (command && argv.length >= words) return { command, rest: argv.slice(words) };
+    const entry = commands.find((c) => c.name === name || c.aliases?.includes(name));
+    if (entry && argv.length >= words) return { entry, rest: argv.slice(words) };
   }
   return undefined;
 }
@@ -25,7 +26,7 @@ export function findCommand(argv: string[]): { command: Command; rest: string[] 
 /** Runs the CLI and returns the exit code; never throws. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    io.stdout.write(help());
+    io.stdout.write(await help());
     return argv.length === 0 ? EXIT_USAGE : 0;
   }
   if (argv[0] === '--version' || argv[0] === 'version') {
@@ -37,7 +38,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.stderr.write(`slipway: unknown command '${argv[0]}'\nRun 'slipway --help' for a list of commands.\n`);
     return EXIT_USAGE;
   }
-  const { command, rest } = found;
+  const { entry, rest } = found;
+  const command = await entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(`Usage: slipway ${command.usage}\n\n${command.summary}\n`);
     return 0;

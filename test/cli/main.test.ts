@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from '../helpers/cli.js';
+import { commands } from '../../src/cli/commands.js';
 
 test('no arguments prints usage and exits 2', async () => {
   const r = await runCli([]);
@@ -31,4 +32,20 @@ test('every subcommand module loads on its own (no import cycle through the CLI 
   for (const m of modules) {
     execFileSync(process.execPath, ['--input-type=module', '-e', `await import(${JSON.stringify(new URL(m, cliDir).href)});`], { stdio: 'pipe' });
   }
+});
+
+test('the lazy command table names each command as its module does', async () => {
+  const names = new Set<string>();
+  for (const entry of commands) {
+    const command = await entry.load();
+    assert.equal(command.name, entry.name);
+    assert.deepEqual(command.aliases ?? [], entry.aliases ?? [], entry.name);
+    for (const n of [entry.name, ...(entry.aliases ?? [])]) {
+      assert.ok(!names.has(n), `${n} is listed twice`);
+      names.add(n);
+    }
+  }
+  const help = await runCli(['--help']);
+  assert.equal(help.code, 0);
+  for (const entry of commands) assert.match(help.stdout, new RegExp(`^  ${entry.name} +\\S`, 'm'));
 });
