@@ -7,6 +7,11 @@
  * where commands start inside `if`/`for`/`$(...)`; `bash-parser` is unmaintained and
  * throws on much real-world input. Linting needs a tokenizer that never throws and
  * degrades gracefully on syntax it does not model (arithmetic, arrays, functions).
+ *
+ * Every RUN of every linted file goes through here, so the scan is written for speed: one
+ * pass by character code, a word's value sliced from the source (pieces are joined only
+ * where quotes or escapes drop characters), and tokens handed straight to the command
+ * collector instead of being stored as a list of objects first.
  */
 
 /** One shell word. `value` has quotes removed and escapes resolved; `$x` stays as written. */
@@ -46,253 +51,306 @@ export interface Script {
 }
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'esac', 'time', 'in']);
-const OPERATORS = ['&&', '||', ';;', '|&', ';', '&', '|', '(', ')', '\n'];
-// Most words hold no substitution; they share this empty list.
-const NO_SUBS: string[] = [];
-const SPECIAL = new Set(['<', '>', '&', '|', ';', '(', ')', '\n']);
-// ASCII characters that end a plain run: blanks, operators, quotes, `$`, backslash, backtick.
-const STOP = new Uint8Array(128);
-for (const ch of ' \t\n\r\v\f;&|<>()\\\'"$`') STOP[ch.charCodeAt(0)] = 1;
-const isPlain = (code: number): boolean => code >= 128 ? code !== 0xa0 : STOP[code] === 0;
+// Commands without arguments or assignments share these empty lists.
+const NO_WORDS: readonly Word[] = [];
+const NO_STRINGS: readonly string[] = [];
 
-/** Adds a substitution to a word's list, allocating the list on first use. */
-function withSub(subs: string[], sub: string): string[] {
-  const list = subs === NO_SUBS ? [] : subs;
-  list.push(sub);
-  return list;
-}
-const DQ_PLAIN = /[^"\\$`]+/y;
-const REDIRECTS = ['<<<', '<<-', '<<', '>>', '>&', '<&', '&>>', '&>', '<>', '>|', '>', '<'];
+// Character classes by code; everything else (non-ASCII included) is an ordinary word character.
+const PLAIN = 0, BLANK = 1, OPERATOR = 2, BACKSLASH = 3, SQUOTE = 4, DQUOTE = 5, DOLLAR = 6, BACKTICK = 7;
+const CLASS = new Uint8Array(128);
+for (const ch of ' \t\r') CLASS[ch.charCodeAt(0)] = BLANK;
+for (const ch of ';&|<>()\n') CLASS[ch.charCodeAt(0)] = OPERATOR;
+CLASS[92] = BACKSLASH; CLASS[39] = SQUOTE; CLASS[34] = DQUOTE; CLASS[36] = DOLLAR; CLASS[96] = BACKTICK;
 
-type Token =
-  | { readonly type: 'word'; readonly word: Word; readonly subs: readonly string[] }
-  | { readonly type: 'op'; readonly op: string }
-  | { readonly type: 'redirect'; readonly op: string };
+// What `next()` found.
+const END = 0, WORD = 1, OP = 2, REDIRECT = 3;
+type Kind = typeof END | typeof WORD | typeof OP | typeof REDIRECT;
 
-/** Reads a script into tokens; unterminated quotes run to the end of the text. */
-function lex(text: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i]!;
-    if (c === ' ' || c === '\t' || c === '\r') { i++; continue; }
-    if (c === '\\' && text[i + 1] === '\n') { i += 2; continue; }
-    if (c === '#') { while (i < n && text[i] !== '\n') i++; continue; }
-    if (SPECIAL.has(c)) {
-      const token = operatorAt(text, i);
-      if (token) { tokens.push(token); i += token.op.length; continue; }
+/** `VAR=x`, `VAR+=x`, `arr[i]=x` before a command name. */
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+
+/**
+ * Reads one script: `next()` moves to the following token (its details in the fields) and
+ * `run()` gathers the simple commands. Unterminated quotes run to the end of the text.
+ */
+class Scanner {
+  private pos = 0;
+  // The current token.
+  private op = '';
+  private value = '';
+  private quoted = false;
+  private start = 0;
+  private end = 0;
+  /** Substitutions inside the current word (`$(...)`, backticks), when it has any. */
+  private subs: string[] | undefined;
+
+  // The command being collected.
+  private nameWord: Word | undefined;
+  private args: Word[] | undefined;
+  private assignments: string[] | undefined;
+  private pendingSubs: string[] | undefined;
+
+  constructor(private readonly text: string, private readonly nested: boolean, private readonly commands: SimpleCommand[], private readonly operators: string[] | undefined) {}
+
+  run(): void {
+    // Words that are not commands: `for x in a b`, `case x in`, patterns before `)`.
+    let skipUntilSeparator = false;
+    let casePatterns = false;
+    // The values of the two tokens before this one (undefined for operators), for `case x in`.
+    let back1: string | undefined;
+    let back2: string | undefined;
+    let kind = this.next();
+    while (kind !== END) {
+      if (kind === OP) {
+        const op = this.op;
+        back2 = back1; back1 = undefined;
+        kind = this.next();
+        if (casePatterns && op === ')') { casePatterns = false; continue; }
+        this.flush();
+        skipUntilSeparator = false;
+        if (op === ';;') casePatterns = true;
+        if (this.operators && op !== '\n' && op !== '(' && op !== ')') this.operators.push(op);
+        continue;
+      }
+      if (kind === REDIRECT) {
+        // The target word is not an argument; a heredoc's body is not modelled.
+        back2 = back1; back1 = undefined;
+        kind = this.next();
+        if (kind === WORD) {
+          if (this.subs) this.addPending(this.subs);
+          back2 = back1; back1 = this.value;
+          kind = this.next();
+        }
+        continue;
+      }
+      const value = this.value;
+      const caseBefore = back2 === 'case';
+      back2 = back1; back1 = value;
+      if (this.subs) this.addPending(this.subs);
+      if (casePatterns) {
+        if (value === 'esac') casePatterns = false;
+      } else if (skipUntilSeparator) {
+        if (value === 'in' && caseBefore) { casePatterns = true; skipUntilSeparator = false; }
+      } else if (this.nameWord === undefined && !this.quoted && KEYWORDS.has(value)) {
+        // A reserved word where a command would start.
+      } else if (this.nameWord === undefined && !this.quoted && (value === 'for' || value === 'select' || value === 'case' || value === 'function')) {
+        skipUntilSeparator = true;
+      } else if (this.nameWord === undefined && !this.quoted && value.includes('=') && ASSIGNMENT.test(value)) {
+        (this.assignments ??= []).push(value);
+      } else {
+        const word: Word = { value, quoted: this.quoted, start: this.start, end: this.end };
+        if (this.nameWord === undefined) this.nameWord = word;
+        else (this.args ??= []).push(word);
+      }
+      kind = this.next();
     }
-    const start = i;
+    this.flush();
+  }
+
+  private addPending(subs: readonly string[]): void {
+    const list = (this.pendingSubs ??= []);
+    for (const s of subs) list.push(s);
+  }
+
+  /** Ends the command being collected; commands of its substitutions follow it. */
+  private flush(): void {
+    const nameWord = this.nameWord;
+    if (nameWord !== undefined) {
+      const name = nameWord.value;
+      const slash = name.lastIndexOf('/');
+      this.commands.push({ name, base: slash < 0 ? name : name.slice(slash + 1), nameWord, args: this.args ?? NO_WORDS, assignments: this.assignments ?? NO_STRINGS, nested: this.nested });
+      this.nameWord = undefined;
+      this.args = undefined;
+    }
+    this.assignments = undefined;
+    const subs = this.pendingSubs;
+    if (subs !== undefined) {
+      this.pendingSubs = undefined;
+      for (const sub of subs) new Scanner(sub, true, this.commands, undefined).run();
+    }
+  }
+
+  private next(): Kind {
+    const text = this.text;
+    const n = text.length;
+    let i = this.pos;
+    while (i < n) {
+      const c = text.charCodeAt(i);
+      if (c === 32 || c === 9 || c === 13) { i++; continue; }
+      if (c === 92 && text.charCodeAt(i + 1) === 10) { i += 2; continue; }
+      if (c === 35) { const nl = text.indexOf('\n', i); i = nl < 0 ? n : nl; continue; }
+      if (c < 128 && CLASS[c] === OPERATOR) return this.operator(i);
+      if (this.word(i)) return WORD;
+      // A file descriptor number before a redirection: the redirection comes next.
+      i = this.pos;
+    }
+    this.pos = i;
+    return END;
+  }
+
+  /** The operator or redirection at `i`, longest first. */
+  private operator(i: number): Kind {
+    const text = this.text;
+    const d = text.charCodeAt(i + 1);
+    const e = text.charCodeAt(i + 2);
+    let op: string;
+    let redirect = false;
+    switch (text.charCodeAt(i)) {
+      case 38: // &
+        if (d === 62) { op = e === 62 ? '&>>' : '&>'; redirect = true; } else op = d === 38 ? '&&' : '&';
+        break;
+      case 124: op = d === 124 ? '||' : d === 38 ? '|&' : '|'; break; // |
+      case 59: op = d === 59 ? ';;' : ';'; break; // ;
+      case 40: op = '('; break;
+      case 41: op = ')'; break;
+      case 10: op = '\n'; break;
+      case 60: // <
+        redirect = true;
+        op = d === 60 ? (e === 60 ? '<<<' : e === 45 ? '<<-' : '<<') : d === 38 ? '<&' : d === 62 ? '<>' : '<';
+        break;
+      default: // >
+        redirect = true;
+        op = d === 62 ? '>>' : d === 38 ? '>&' : d === 124 ? '>|' : '>';
+    }
+    this.op = op;
+    this.pos = i + op.length;
+    return redirect ? REDIRECT : OP;
+  }
+
+  /** Reads the word at `start`; false when it is a file descriptor number (`2>`), which is dropped. */
+  private word(start: number): boolean {
+    const text = this.text;
+    const n = text.length;
+    let i = start;
+    // Source from `seg` to `i` is still to be appended to `value`.
+    let seg = start;
     let value = '';
     let quoted = false;
-    let subs: string[] = NO_SUBS;
+    this.subs = undefined;
     while (i < n) {
-      // Fast path: a run of ordinary characters.
-      let j = i;
-      while (j < n && isPlain(text.charCodeAt(j))) j++;
-      if (j > i) { value += text.slice(i, j); i = j; continue; }
-      const ch = text[i]!;
-      if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r' || ch === ';' || ch === '&' || ch === '|' || ch === '<' || ch === '>' || ch === '(' || ch === ')') {
-        // `<(cmd)` and `>(cmd)` process substitution: keep inside the word.
-        if ((ch === '<' || ch === '>') && text[i + 1] === '(' && i === start) {
-          const end = matchParen(text, i + 1);
-          subs = withSub(subs, text.slice(i + 2, end - 1));
-          value += text.slice(i, end);
-          i = end;
-          continue;
-        }
-        break;
-      }
-      if (ch === '\\') {
-        if (text[i + 1] === '\n') { i += 2; continue; }
-        value += text[i + 1] ?? '';
-        quoted = true;
+      const c = text.charCodeAt(i);
+      const k = c < 128 ? CLASS[c]! : PLAIN;
+      if (k === PLAIN) { i++; continue; }
+      if (k === BLANK || k === OPERATOR) break;
+      if (k === BACKSLASH) {
+        value += text.slice(seg, i);
+        if (text.charCodeAt(i + 1) !== 10) { value += text.charAt(i + 1); quoted = true; }
         i += 2;
-        continue;
-      }
-      if (ch === "'") {
-        const end = text.indexOf("'", i + 1);
-        const stop = end < 0 ? n : end;
-        value += text.slice(i + 1, stop);
+        seg = i;
+      } else if (k === SQUOTE) {
+        const close = text.indexOf("'", i + 1);
+        const stop = close < 0 ? n : close;
+        value += text.slice(seg, i) + text.slice(i + 1, stop);
         quoted = true;
-        i = stop + 1;
-        continue;
-      }
-      if (ch === '"') {
+        i = seg = stop + 1;
+      } else if (k === DQUOTE) {
+        value += text.slice(seg, i);
         quoted = true;
-        i++;
-        while (i < n && text[i] !== '"') {
-          if (text[i] === '\\' && i + 1 < n && '$`"\\\n'.includes(text[i + 1]!)) {
-            if (text[i + 1] !== '\n') value += text[i + 1];
-            i += 2;
-          } else if (text[i] === '$' && text[i + 1] === '(') {
-            const end = matchParen(text, i + 1);
-            if (text[i + 2] !== '(') subs = withSub(subs, text.slice(i + 2, end - 1));
-            value += text.slice(i, end);
-            i = end;
-          } else if (text[i] === '`') {
-            const end = matchBacktick(text, i);
-            subs = withSub(subs, text.slice(i + 1, end - 1));
-            value += text.slice(i, end);
-            i = end;
-          } else {
-            DQ_PLAIN.lastIndex = i;
-            const run = DQ_PLAIN.exec(text);
-            const chunk = run ? run[0] : text[i]!;
-            value += chunk;
-            i += chunk.length;
-          }
+        seg = ++i;
+        while (i < n) {
+          const d = text.charCodeAt(i);
+          if (d === 34) break;
+          if (d === 92) {
+            const e = text.charCodeAt(i + 1);
+            // Inside double quotes a backslash escapes only $ ` " \ and the line break.
+            if (e === 36 || e === 96 || e === 34 || e === 92 || e === 10) {
+              value += text.slice(seg, i);
+              if (e !== 10) value += text.charAt(i + 1);
+              i += 2;
+              seg = i;
+            } else i++;
+          } else if (d === 36 && text.charCodeAt(i + 1) === 40) i = this.dollarParen(i);
+          else if (d === 96) i = this.backtick(i);
+          else i++;
         }
-        i++;
-        continue;
-      }
-      if (ch === '$' && text[i + 1] === '(') {
-        const end = matchParen(text, i + 1);
-        if (text[i + 2] !== '(') subs = withSub(subs, text.slice(i + 2, end - 1));
-        value += text.slice(i, end);
-        i = end;
-        continue;
-      }
-      if (ch === '$' && text[i + 1] === '{') {
-        const close = text.indexOf('}', i + 2);
-        const end = close < 0 ? n : close + 1;
-        value += text.slice(i, end);
-        i = end;
-        continue;
-      }
-      if (ch === '`') {
-        const end = matchBacktick(text, i);
-        subs = withSub(subs, text.slice(i + 1, end - 1));
-        value += text.slice(i, end);
-        i = end;
-        continue;
-      }
-      value += ch;
-      i++;
+        value += text.slice(seg, i);
+        i = seg = i + 1;
+      } else if (k === DOLLAR) {
+        const d = text.charCodeAt(i + 1);
+        if (d === 40) i = this.dollarParen(i);
+        else if (d === 123) { const close = text.indexOf('}', i + 2); i = close < 0 ? n : close + 1; } else i++;
+      } else i = this.backtick(i);
     }
-    // `2>/dev/null`: a bare number right before a redirection is a file descriptor.
-    if (!quoted && (text[i] === '>' || text[i] === '<') && /^\d+$/.test(value)) continue;
-    tokens.push({ type: 'word', word: { value, quoted, start, end: i }, subs });
+    value = seg === start ? text.slice(start, i) : value + text.slice(seg, i);
+    if (!quoted && i < n && isDigits(value)) {
+      const c = text.charCodeAt(i);
+      if (c === 60 || c === 62) { this.pos = i; return false; }
+    }
+    this.value = value;
+    this.quoted = quoted;
+    this.start = start;
+    this.end = i;
+    this.pos = i;
+    return true;
   }
-  return tokens;
+
+  /** `$(...)` at `i` (kept in the word as written; `$((...))` is arithmetic, not a command). */
+  private dollarParen(i: number): number {
+    const end = matchParen(this.text, i + 1);
+    if (this.text.charCodeAt(i + 2) !== 40) (this.subs ??= []).push(this.text.slice(i + 2, end - 1));
+    return end;
+  }
+
+  private backtick(i: number): number {
+    const end = matchBacktick(this.text, i);
+    (this.subs ??= []).push(this.text.slice(i + 1, end - 1));
+    return end;
+  }
 }
 
-const OP_TOKENS = new Map(OPERATORS.map((op) => [op, { type: 'op' as const, op }]));
-const REDIRECT_TOKENS = new Map(REDIRECTS.map((op) => [op, { type: 'redirect' as const, op }]));
-
-/** The operator or redirection starting at `i`, longest first; tokens are shared objects. */
-function operatorAt(text: string, i: number): Extract<Token, { op: string }> | undefined {
-  const d = text[i + 1];
-  const e = text[i + 2];
-  const op = (o: string): Extract<Token, { op: string }> => OP_TOKENS.get(o)!;
-  const re = (o: string): Extract<Token, { op: string }> => REDIRECT_TOKENS.get(o)!;
-  switch (text[i]) {
-    case '&': return d === '&' ? op('&&') : d === '>' ? re(e === '>' ? '&>>' : '&>') : op('&');
-    case '|': return d === '|' ? op('||') : d === '&' ? op('|&') : op('|');
-    case ';': return op(d === ';' ? ';;' : ';');
-    case '(': return op('(');
-    case ')': return op(')');
-    case '\n': return op('\n');
-    case '<': return d === '<' ? re(e === '<' ? '<<<' : e === '-' ? '<<-' : '<<') : d === '&' ? re('<&') : d === '>' ? re('<>') : re('<');
-    case '>': return d === '>' ? re('>>') : d === '&' ? re('>&') : d === '|' ? re('>|') : re('>');
-    default: return undefined;
-  }
+function isDigits(s: string): boolean {
+  if (s.length === 0) return false;
+  for (let i = 0; i < s.length; i++) { const c = s.charCodeAt(i); if (c < 48 || c > 57) return false; }
+  return true;
 }
 
 /** Index just after the `)` matching the `(` at `open`, honouring quotes and nesting. */
 function matchParen(text: string, open: number): number {
+  const n = text.length;
   let depth = 0;
-  for (let i = open; i < text.length; i++) {
-    const c = text[i];
-    if (c === '\\') { i++; continue; }
-    if (c === "'") { const e = text.indexOf("'", i + 1); if (e < 0) return text.length; i = e; continue; }
-    if (c === '"') {
+  for (let i = open; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 92) { i++; continue; }
+    if (c === 39) { const e = text.indexOf("'", i + 1); if (e < 0) return n; i = e; continue; }
+    if (c === 34) {
       i++;
-      while (i < text.length && text[i] !== '"') { if (text[i] === '\\') i++; i++; }
+      while (i < n && text.charCodeAt(i) !== 34) { if (text.charCodeAt(i) === 92) i++; i++; }
       continue;
     }
-    if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i + 1;
+    if (c === 40) depth++;
+    else if (c === 41 && --depth === 0) return i + 1;
   }
-  return text.length;
+  return n;
 }
 
 function matchBacktick(text: string, open: number): number {
   for (let i = open + 1; i < text.length; i++) {
-    if (text[i] === '\\') { i++; continue; }
-    if (text[i] === '`') return i + 1;
+    const c = text.charCodeAt(i);
+    if (c === 92) { i++; continue; }
+    if (c === 96) return i + 1;
   }
   return text.length;
 }
 
-const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
+/** A tokenized script; the set of names is built only if someone asks for it. */
+class ParsedScript implements Script {
+  private nameSet: ReadonlySet<string> | undefined;
+  constructor(readonly text: string, readonly commands: readonly SimpleCommand[], readonly operators: readonly string[], readonly byName: ReadonlyMap<string, readonly SimpleCommand[]>) {}
+  get names(): ReadonlySet<string> {
+    return (this.nameSet ??= new Set(this.byName.keys()));
+  }
+}
 
 /** Tokenizes a script; never throws. */
 export function parseScript(text: string, nested = false): Script {
-  const tokens = lex(text);
   const commands: SimpleCommand[] = [];
   const operators: string[] = [];
-  let words: Word[] = [];
-  let assignments: string[] = [];
-  let pendingSubs: string[] = [];
-  // Words that are not commands: `for x in a b`, `case x in`, patterns before `)`.
-  let skipUntilSeparator = false;
-  let casePatterns = false;
-  const flush = (): void => {
-    if (words.length > 0) {
-      const nameWord = words[0]!;
-      const name = nameWord.value;
-      commands.push({ name, base: name.slice(name.lastIndexOf('/') + 1), nameWord, args: words.slice(1), assignments, nested });
-      words = [];
-    }
-    if (assignments.length > 0) assignments = [];
-    if (pendingSubs.length > 0) {
-      for (const sub of pendingSubs) commands.push(...parseScript(sub, true).commands);
-      pendingSubs = [];
-    }
-    skipUntilSeparator = false;
-  };
-  for (let t = 0; t < tokens.length; t++) {
-    const token = tokens[t]!;
-    if (token.type === 'op') {
-      if (casePatterns && token.op === ')') { casePatterns = false; continue; }
-      flush();
-      if (token.op === ';;') casePatterns = true;
-      if (token.op !== '\n' && token.op !== '(' && token.op !== ')') operators.push(token.op);
-      continue;
-    }
-    if (token.type === 'redirect') {
-      // The target word is not an argument; a heredoc's body is not modelled.
-      const next = tokens[t + 1];
-      if (next?.type === 'word') { if (next.subs.length > 0) pendingSubs.push(...next.subs); t++; }
-      continue;
-    }
-    if (token.subs.length > 0) pendingSubs.push(...token.subs);
-    const value = token.word.value;
-    if (casePatterns) { if (value === 'esac') casePatterns = false; continue; }
-    if (skipUntilSeparator) {
-      if (value === 'in' && isCase(tokens, t)) { casePatterns = true; skipUntilSeparator = false; }
-      continue;
-    }
-    if (words.length === 0 && !token.word.quoted) {
-      if (KEYWORDS.has(value)) continue;
-      if (value === 'for' || value === 'select' || value === 'case' || value === 'function') { skipUntilSeparator = true; continue; }
-      if (ASSIGNMENT.test(value)) { assignments.push(value); continue; }
-    }
-    words.push(token.word);
-  }
-  flush();
+  new Scanner(text, nested, commands, operators).run();
   const byName = new Map<string, SimpleCommand[]>();
   for (const c of commands) {
     const list = byName.get(c.base);
     if (list) list.push(c);
     else byName.set(c.base, [c]);
   }
-  return { text, commands, operators, names: new Set(byName.keys()), byName };
-}
-
-function isCase(tokens: Token[], inIndex: number): boolean {
-  const kw = tokens[inIndex - 2];
-  return kw?.type === 'word' && kw.word.value === 'case';
+  return new ParsedScript(text, commands, operators, byName);
 }

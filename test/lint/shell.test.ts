@@ -28,6 +28,11 @@ test('commands inside substitutions and subshells are found', () => {
   assert.deepEqual(names('x=$((1 + 2)) && echo $x'), ['echo $x']);
 });
 
+test('assignments belong to the command they precede, not to an earlier one', () => {
+  const s = parseScript('apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y x; A=1 B=2 make');
+  assert.deepEqual(s.commands.map((c) => c.assignments), [[], ['DEBIAN_FRONTEND=noninteractive'], ['A=1', 'B=2']]);
+});
+
 test('case patterns are not commands', () => {
   assert.deepEqual(names('case "$a" in\n x|y) echo one;;\n *) echo two;;\nesac'), ['echo one', 'echo two']);
 });
@@ -38,6 +43,13 @@ test('comments, line continuations and newlines', () => {
 
 test('never throws on unterminated quotes or parentheses', () => {
   for (const s of ['echo "abc', "echo 'abc", 'echo $(ls', 'echo `ls', 'a && ', '|', ')(', '${']) assert.doesNotThrow(() => parseScript(s));
+});
+
+test('quoting, escapes and substitutions inside one word', () => {
+  const s = parseScript(`a"b c"'d'\\e$(x y)\`z\`"$(w)" 2>/dev/null f\\\ng \${v}h`);
+  assert.deepEqual(s.commands.map((c) => [c.name, ...c.args.map((a) => a.value)]), [['ab cde$(x y)`z`$(w)', 'fg', '${v}h'], ['x', 'y'], ['z'], ['w']]);
+  assert.deepEqual(s.commands[0]!.args.map((a) => a.quoted), [false, false]);
+  assert.deepEqual(s.commands.map((c) => c.nested), [false, true, true, true]);
 });
 
 test('word offsets point into the script', () => {
