@@ -30,6 +30,14 @@ export interface CopyExecOptions {
   readonly ignored?: (rel: string) => boolean;
   /** Times for created parent directories (SOURCE_DATE_EPOCH), seconds. */
   readonly createdTime?: number;
+  /**
+   * The overlay upper dir behind `targetRoot` (a merged mount). A directory this copy
+   * creates is new in the upper dir and absent from every lower, so its contents are
+   * written into the upper dir directly: writing through overlayfs costs about twice as
+   * much. Only for a copy that is the step's sole writer (one item, nothing after it),
+   * so the mount never looks up what was written behind its back.
+   */
+  readonly upper?: { readonly merged: string; readonly dir: string };
 }
 
 /** Docker pattern semantics: last match wins, `!` re-includes; `**` spans directories. */
@@ -60,20 +68,28 @@ async function lstatOrNull(p: string): Promise<Stats | null> {
 
 /** mkdir -p inside the root, each created directory 0755 owned by `owner` (BuildKit's CreateDestPath). */
 async function mkdirInRoot(root: string, dir: string, owner: Owner | undefined, time: number | undefined): Promise<string> {
+  return (await ensureDir(root, dir, owner, time)).host;
+}
+
+/** mkdirInRoot, also saying whether the last directory was created (it is then empty). */
+async function ensureDir(root: string, dir: string, owner: Owner | undefined, time: number | undefined): Promise<{ host: string; created: boolean }> {
   const rel = path.posix.relative('/', dir);
   let cur = '/';
+  let created = false;
   for (const part of rel.split('/').filter((p) => p !== '')) {
     cur = path.posix.join(cur, part);
     const host = await resolveInRoot(root, cur);
     const st = await lstatOrNull(host);
+    created = false;
     if (st?.isDirectory()) continue;
     if (st) throw new SlipwayError('BUILD_COPY_NOT_DIR', `cannot copy to ${dir}: ${cur} is not a directory`);
     await mkdir(host, { mode: 0o755 });
     await chmod(host, 0o755);
     if (owner) await lchown(host, owner.uid, owner.gid);
     if (time !== undefined) await utimes(host, time, time);
+    created = true;
   }
-  return resolveInRoot(root, dir);
+  return { host: await resolveInRoot(root, dir), created };
 }
 
 /** Yields to the event loop now and then, so timers (progress) keep running during a long copy. */
@@ -89,6 +105,9 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
   // Files this process creates are already owned by it: skip chown when that is the owner wanted.
   const selfUid = process.geteuid?.() ?? -1;
   const selfGid = process.getegid?.() ?? -1;
+  const upper = o.upper;
+  // Where to write the contents of a directory just created at `dst` (see `upper`).
+  const inside = (dst: string): string => (upper && dst.startsWith(`${upper.merged}/`) ? upper.dir + dst.slice(upper.merged.length) : dst);
 
   const ownerOf = (st: Stats): Owner => o.owner ?? (o.preserveOwner ? { uid: st.uid, gid: st.gid } : { uid: 0, gid: 0 });
   const modeOf = (st: Stats): number => (o.chmod ? o.chmod(st.mode & 0o7777, st.isDirectory()) : st.mode & 0o7777);
@@ -109,7 +128,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     if (existing && !existing.isDirectory()) rmSync(dst, { recursive: true, force: true });
     const created = !existing?.isDirectory();
     if (created) mkdirSync(dst);
-    await copyChildren(src, dst, rel, rootRel, created);
+    await copyChildren(src, created ? inside(dst) : dst, rel, rootRel, created);
     const own = ownerOf(st);
     if (own.uid !== selfUid || own.gid !== selfGid || !created) lchownSync(dst, own.uid, own.gid);
     // After chown, which clears set-id bits.
@@ -153,8 +172,8 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     const src = await resolveInRoot(o.sourceRoot, item.from);
     switch (item.type) {
       case 'contents': {
-        const dst = await mkdirInRoot(o.targetRoot, item.to, o.owner, time);
-        await copyChildren(src, dst, '', item.from === '.' ? '' : item.from, false);
+        const { host: dst, created } = await ensureDir(o.targetRoot, item.to, o.owner, time);
+        await copyChildren(src, created ? inside(dst) : dst, '', item.from === '.' ? '' : item.from, created);
         break;
       }
       case 'file': {

@@ -69,7 +69,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
   if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
 
   const time = rt.epoch;
-  const layer = await rt.fsm.step(fs, async (merged) => {
+  const layer = await rt.fsm.step(fs, async (merged, _lowers, upper) => {
     let owner: Owner | undefined;
     if (step.chown) {
       const read = async (p: string) => readFile(await resolveInRoot(merged, p), 'utf8').catch(() => undefined);
@@ -86,7 +86,9 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
         sources.push({ written: s, matches: marked });
       }
       const items = planCopy({ sources, dest: step.dest, workdir, destIsDir, parents: step.parents, extract: step.add && step.unpack !== false, heredocCount: step.inline.length + downloads.length });
+      const soleWriter = items.length === 1 && step.inline.length === 0 && downloads.length === 0 && merged !== upper;
       await executeCopy({
+        ...(soleWriter ? { upper: { merged, dir: upper } } : {}),
         sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude, ...(ignored ? { ignored } : {}),
         ...(owner ? { owner } : {}), ...(chmod ? { chmod } : {}), ...(time !== undefined ? { createdTime: time } : {}),
         extract: extractArchive,
