@@ -1,6 +1,6 @@
 import { parse } from '../syntax/index.js';
-import type { Instruction, ParseResult, Range } from '../syntax/ast.js';
-import { checkDirective, type LintConfig } from './config.js';
+import type { Directive, Instruction, ParseResult, Range } from '../syntax/ast.js';
+import { checkDirective, type CheckDirective, type LintConfig } from './config.js';
 import { buildModel, type Model, type Stage } from './model.js';
 import { LineIndex } from './position.js';
 import { ALL_RULES } from './rules/index.js';
@@ -33,10 +33,10 @@ export function lint(text: string, options: LintOptions = {}): Diagnostic[] {
 
 export function lintDetailed(text: string, options: LintOptions = {}): LintResult {
   const parsed = parse(text);
-  const config = options.config ?? {};
-  const out: Diagnostic[] = parsed.errors.map((e) => ({ code: e.code, level: 'error' as const, message: e.message, range: e.range }));
+  const config = options.config ?? NO_CONFIG;
+  const out: Diagnostic[] = [];
+  for (const e of parsed.errors) out.push({ code: e.code, level: 'error', message: e.message, range: e.range });
   const model = buildModel(parsed.ast, parsed.escapeToken);
-  const directive = checkDirective(parsed.directives);
   const settings: RuleSettings = {
     trustedRegistries: config.trustedRegistries ?? [],
     labelSchema: config.labelSchema ?? {},
@@ -44,20 +44,13 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
     ...(options.contextDir !== undefined ? { contextDir: options.contextDir } : {}),
     ...(options.dockerignore !== undefined ? { dockerignore: options.dockerignore } : {}),
   };
-  const levels = new Map<string, Level>();
-  for (const level of LEVELS) for (const name of config.override?.[level] ?? []) levels.set(name, level);
-  const ignored = new Set(config.ignored ?? []);
-  const enabled = new Set(config.enable ?? []);
   const ctx = new Context(text, parsed, model, settings, hasNonPosixPragma(parsed), out);
-  for (const rule of options.rules ?? ALL_RULES) {
-    if (ignored.has(rule.name)) continue;
-    const buildkit = rule.source === 'buildkit';
-    // `skip=all` is BuildKit's switch for its own checks; a named rule is skipped whatever its source.
-    if ((buildkit && directive.skip === 'all') || (directive.skip !== 'all' && directive.skip.includes(rule.name))) continue;
-    if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
-    ctx.code = rule.name;
-    ctx.level = levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level);
-    rule.check(ctx);
+  const steps = planFor(options.rules ?? ALL_RULES, config, parsed.directives);
+  for (let i = 0; i < steps.length; i++) {
+    const step = steps[i]!;
+    ctx.code = step.rule.name;
+    ctx.level = step.level;
+    step.rule.check(ctx);
   }
 
   // Most files have no pragma at all; skip the walk then.
@@ -68,6 +61,46 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };
 }
 
+const NO_CONFIG: LintConfig = {};
+
+/** A rule that runs on a file, with the level its findings get. */
+interface Step {
+  readonly rule: Rule;
+  readonly level: Level;
+}
+
+/**
+ * Which rules run at which level depends on the config and the file's `# check=`
+ * directive only. Files without the directive (nearly all) share one plan per rule list
+ * and config object, so the per-file work is the rules themselves.
+ */
+const plans = new WeakMap<readonly Rule[], WeakMap<LintConfig, Step[]>>();
+
+function planFor(rules: readonly Rule[], config: LintConfig, directives: readonly Directive[]): Step[] {
+  if (directives.some((d) => d.name === 'check')) return makePlan(rules, config, checkDirective(directives));
+  let byConfig = plans.get(rules);
+  if (!byConfig) plans.set(rules, (byConfig = new WeakMap()));
+  let plan = byConfig.get(config);
+  if (!plan) byConfig.set(config, (plan = makePlan(rules, config, checkDirective(directives))));
+  return plan;
+}
+
+function makePlan(rules: readonly Rule[], config: LintConfig, directive: CheckDirective): Step[] {
+  const levels = new Map<string, Level>();
+  for (const level of LEVELS) for (const name of config.override?.[level] ?? []) levels.set(name, level);
+  const ignored = new Set(config.ignored ?? []);
+  const enabled = new Set(config.enable ?? []);
+  const steps: Step[] = [];
+  for (const rule of rules) {
+    if (ignored.has(rule.name)) continue;
+    const buildkit = rule.source === 'buildkit';
+    // `skip=all` is BuildKit's switch for its own checks; a named rule is skipped whatever its source.
+    if ((buildkit && directive.skip === 'all') || (directive.skip !== 'all' && directive.skip.includes(rule.name))) continue;
+    if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
+    steps.push({ rule, level: levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level) });
+  }
+  return steps;
+}
 
 /**
  * One context for all rules of a file; `report` files findings under the rule being run
@@ -93,7 +126,7 @@ class Context implements RuleContext {
     return (this.lineIndex ??= new LineIndex(this.text));
   }
 
-  runs = (): Run[] => {
+  runs(): Run[] {
     if (this.runList) return this.runList;
     const list: Run[] = (this.runList = []);
     if (this.nonPosix) return list;
@@ -102,25 +135,38 @@ class Context implements RuleContext {
     let shells = false;
     for (const ins of instructions) if (ins.name === 'shell') { shells = true; break; }
     for (const ins of instructions) {
+      const run = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
+      if (run.name !== 'run') continue;
       const stage = this.model.stageOf(ins);
-      const text = scriptTextOf(ins, stage, shells);
+      const text = scriptTextOf(ins, run, stage, shells);
       if (text !== undefined) list.push(new Run(ins, stage, text));
     }
     return list;
-  };
+  }
 
-  script = (ins: Instruction): Script | undefined => (this.byInstruction ??= new Map(this.runs().map((r) => [r.ins, r]))).get(ins)?.script;
+  script(ins: Instruction): Script | undefined {
+    if (!this.byInstruction) {
+      this.byInstruction = new Map();
+      for (const r of this.runs()) this.byInstruction.set(r.ins, r);
+    }
+    return this.byInstruction.get(ins)?.script;
+  }
 
-  report = (range: Range, message: string, fix?: readonly TextEdit[] | (() => readonly TextEdit[] | undefined)): void => {
-    const d: { code: string; level: Level; message: string; range: Range; fix?: readonly TextEdit[] } = { code: this.code, level: this.level, message, range };
-    if (typeof fix === 'function') {
-      let cached: readonly TextEdit[] | undefined | null = null;
-      Object.defineProperty(d, 'fix', {
-        enumerable: true,
-        get: () => (cached === null ? (cached = nonEmpty(fix())) : cached),
-      });
-    } else if (fix && fix.length > 0) d.fix = fix;
-    this.out.push(d);
+  report(range: Range, message: string, fix?: readonly TextEdit[] | (() => readonly TextEdit[] | undefined)): void {
+    if (typeof fix === 'function') this.out.push(lazyFix(this.code, this.level, message, range, fix));
+    else if (fix && fix.length > 0) this.out.push({ code: this.code, level: this.level, message, range, fix });
+    else this.out.push({ code: this.code, level: this.level, message, range });
+  }
+}
+
+/** A finding whose `fix` is computed when first read (an own, enumerable property like any other). */
+function lazyFix(code: string, level: Level, message: string, range: Range, compute: () => readonly TextEdit[] | undefined): Diagnostic {
+  let cached: readonly TextEdit[] | undefined | null = null;
+  return {
+    code, level, message, range,
+    get fix() {
+      return cached === null ? (cached = nonEmpty(compute())) : cached;
+    },
   };
 }
 
@@ -159,9 +205,7 @@ function hasShell(stage: Stage | undefined): boolean {
 const HEREDOC_ONLY = /^\s*(?:\d*<<-?\S+\s*)+$/;
 
 /** What RUN runs, as shell script text (undefined for other instructions and non-POSIX shells). */
-function scriptTextOf(ins: Instruction, stage: Stage | undefined, shells: boolean): string | undefined {
-  const run = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
-  if (run.name !== 'run') return undefined;
+function scriptTextOf(ins: Instruction, run: Instruction, stage: Stage | undefined, shells: boolean): string | undefined {
   const shell = shells ? shellAt(ins, stage) : undefined;
   if (shell && NON_POSIX.test(shell[0] ?? '')) return undefined;
   const body = run.body;

@@ -23,7 +23,7 @@ function commandNames(list: readonly RunInfo[]): ReadonlySet<string> {
   let names = namesOfRuns.get(list);
   if (!names) {
     const all = new Set<string>();
-    for (const run of list) for (const n of run.script.names) all.add(n);
+    for (const run of list) for (const n of run.script.byName.keys()) all.add(n);
     namesOfRuns.set(list, (names = all));
   }
   return names;

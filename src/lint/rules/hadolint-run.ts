@@ -1,4 +1,4 @@
-import { flagValues, hasArg, hasFlag, isCommand } from '../command.js';
+import { flagValues, hasFlag, hasWord, isCommand } from '../command.js';
 import { shellAt } from '../lint.js';
 import type { Instruction } from '../../syntax/ast.js';
 import type { Rule } from '../types.js';
@@ -14,11 +14,13 @@ export const DL3003 = commandRule('DL3003', 'warning', 'Use WORKDIR to switch to
 
 export const DL3004 = commandRule('DL3004', 'error', 'Do not use sudo as it leads to unpredictable behavior. Use a tool like gosu to enforce root', (c) => c.name === 'sudo', ['sudo']);
 
+const NO_LOG_INIT = ['l', 'no-log-init'];
 export const DL3046 = commandRule('DL3046', 'warning', '`useradd` without flag `-l` and high UID will result in excessively large Image.',
-  (c) => c.name === 'useradd' && !hasFlag(c, 'l', 'no-log-init') && flagValues(c, 'u', 'uid').some((uid) => uid.length > 5), ['useradd']);
+  (c) => c.name === 'useradd' && !hasFlag(c, NO_LOG_INIT) && flagValues(c, 'u', 'uid').some((uid) => uid.length > 5), ['useradd']);
 
+const WGET_QUIET = ['progress', 'q', 'quiet', 'o', 'output-file', 'a', 'append-output', 'no-verbose'];
 export const DL3047 = commandRule('DL3047', 'info', 'Avoid use of wget without progress bar. Use `wget --progress=dot:giga <url>`. Or consider using `-q` or `-nv` (shorthands for `--quiet` or `--no-verbose`).',
-  (c) => c.name === 'wget' && !hasFlag(c, 'progress', 'q', 'quiet', 'o', 'output-file', 'a', 'append-output', 'no-verbose') && !hasArg(c, '-nv'), ['wget']);
+  (c) => c.name === 'wget' && !hasFlag(c, WGET_QUIET) && !hasWord(c, '-nv'), ['wget']);
 
 export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the default shell', (c) => c.name === 'ln' && c.args.some((a) => a.value === '/bin/sh'), ['ln']);
 
@@ -27,7 +29,7 @@ export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but
   for (const run of runs(ctx)) {
     if (!run.text.includes('wget') && !run.text.includes('curl')) continue;
     const { ins, script, stage } = run;
-    if (!script.names.has('wget') && !script.names.has('curl')) continue;
+    if (!script.byName.has('wget') && !script.byName.has('curl')) continue;
     const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
     if (tools.size === 0) continue;
     const list = byStage.get(stage) ?? [];
@@ -72,6 +74,7 @@ export const DL3059: Rule = dl('DL3059', 'info', 'Multiple consecutive `RUN` ins
   }
 });
 
+const TAR_EXTRACT = ['x', 'extract'];
 const ARCHIVE = /\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tar\.lz|tlz|tZ|tb2|tpz)$/;
 
 /** COPY of an archive that a later RUN unpacks with tar: ADD would do both. */
@@ -84,7 +87,7 @@ export const DL3010: Rule = dl('DL3010', 'info', 'Use ADD for extracting archive
       }
       if (ins.name !== 'run' || copied.size === 0) continue;
       for (const c of ctx.script(ins)?.commands ?? []) {
-        if (c.name !== 'tar' || !(hasFlag(c, 'x', 'extract') || /^[a-z]*x/.test(c.args[0]?.value ?? ''))) continue;
+        if (c.name !== 'tar' || !(hasFlag(c, TAR_EXTRACT) || /^[a-z]*x/.test(c.args[0]?.value ?? ''))) continue;
         for (const a of c.args) {
           const base = a.value.slice(a.value.lastIndexOf('/') + 1);
           const from = copied.get(base);
