@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
 import { runStep, type SandboxMount } from '../sandbox/index.js';
+import { mountOverlay, unmount } from '../sandbox/overlay.js';
 import { stepKey } from './cache.js';
 import { runCreatedBy, withShell, type ImageState } from './config.js';
 import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
@@ -42,6 +43,25 @@ async function withSources(rt: BuildRuntime, refs: readonly CopySourceRef[], fn:
   if (ref.type === 'context') return withSources(rt, refs, fn, [...acc, rt.contextDir]);
   const fs = ref.type === 'stage' ? (await rt.stage(ref.index)).fs : (await rt.resolveImage(ref.ref, { pull: false, stepId: 0 })).fs;
   return rt.fsm.view(fs, (root) => withSources(rt, refs, fn, [...acc, root]));
+}
+
+/**
+ * A writable stand-in for a `rw` bind source (BuildKit: writes are discarded): an overlay
+ * of the directory with a throwaway upper, or a copy of the file. Never the source itself,
+ * which is the user's context or a cached layer. Returns the path and what to unmount.
+ */
+async function writableCopy(scratch: string, source: string, n: number): Promise<{ path: string; mounted?: string }> {
+  const base = path.join(scratch, `rw-${n}`);
+  await mkdir(base);
+  if (!(await stat(source)).isDirectory()) {
+    const file = path.join(base, 'file');
+    await copyFile(source, file);
+    return { path: file };
+  }
+  const [upper, work, merged] = ['upper', 'work', 'merged'].map((d) => path.join(base, d)) as [string, string, string];
+  await Promise.all([mkdir(upper), mkdir(work), mkdir(merged)]);
+  await mountOverlay(merged, { lowerTopFirst: [source], upper, work });
+  return { path: merged, mounted: merged };
 }
 
 function secretValue(rt: BuildRuntime, id: string): Promise<Buffer | undefined> {
@@ -111,57 +131,68 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
       const processEnv = [...env];
       let r = 0;
       const scratch = await rt.fsm.scratch('run');
-      for (const m of step.mounts) {
-        switch (m.type) {
-          case 'bind':
-            mounts.push({ type: 'bind', source: await resolveInRoot(roots[r++]!, m.source), target: path.posix.resolve(cwd, m.target), readonly: !m.readwrite });
-            break;
-          case 'cache': {
-            const dir = path.join(rt.store.root, 'build-cache-mounts', createHash('sha256').update(m.id).digest('hex'));
-            await mkdir(dir, { recursive: true, mode: m.mode });
-            await chmod(dir, m.mode);
-            await chown(dir, m.uid, m.gid);
-            if (m.from) r++;
-            mounts.push({ type: 'cache', source: dir, target: path.posix.resolve(cwd, m.target) });
-            break;
-          }
-          case 'tmpfs':
-            mounts.push({ type: 'tmpfs', target: path.posix.resolve(cwd, m.target), ...(m.size !== undefined ? { size: m.size } : {}) });
-            break;
-          case 'secret': {
-            const value = await secretValue(rt, m.id);
-            if (value === undefined) {
-              if (m.required) throw new SlipwayError('BUILD_SECRET_MISSING', `secret ${m.id} not found`);
+      const overlays: string[] = [];
+      let stuck = false;
+      try {
+        for (const m of step.mounts) {
+          switch (m.type) {
+            case 'bind': {
+              let source = await resolveInRoot(roots[r++]!, m.source);
+              if (m.readwrite) {
+                const copy = await writableCopy(scratch, source, overlays.length + mounts.length);
+                if (copy.mounted) overlays.push(copy.mounted);
+                source = copy.path;
+              }
+              mounts.push({ type: 'bind', source, target: path.posix.resolve(cwd, m.target), readonly: !m.readwrite });
               break;
             }
-            if (m.env) processEnv.push(`${m.env}=${value.toString('utf8')}`);
-            if (m.target !== null) mounts.push({ type: 'secret', target: path.posix.resolve(cwd, m.target), data: value, mode: m.mode, uid: m.uid, gid: m.gid });
-            break;
-          }
-          default: {
-            const never: never = m;
-            throw new Error(`unhandled mount ${JSON.stringify(never)}`);
+            case 'cache': {
+              const dir = path.join(rt.store.root, 'build-cache-mounts', createHash('sha256').update(m.id).digest('hex'));
+              await mkdir(dir, { recursive: true, mode: m.mode });
+              await chmod(dir, m.mode);
+              await chown(dir, m.uid, m.gid);
+              if (m.from) r++;
+              mounts.push({ type: 'cache', source: dir, target: path.posix.resolve(cwd, m.target) });
+              break;
+            }
+            case 'tmpfs':
+              mounts.push({ type: 'tmpfs', target: path.posix.resolve(cwd, m.target), ...(m.size !== undefined ? { size: m.size } : {}) });
+              break;
+            case 'secret': {
+              const value = await secretValue(rt, m.id);
+              if (value === undefined) {
+                if (m.required) throw new SlipwayError('BUILD_SECRET_MISSING', `secret ${m.id} not found`);
+                break;
+              }
+              if (m.env) processEnv.push(`${m.env}=${value.toString('utf8')}`);
+              if (m.target !== null) mounts.push({ type: 'secret', target: path.posix.resolve(cwd, m.target), data: value, mode: m.mode, uid: m.uid, gid: m.gid });
+              break;
+            }
+            default: {
+              const never: never = m;
+              throw new Error(`unhandled mount ${JSON.stringify(never)}`);
+            }
           }
         }
-      }
-      if (step.script) {
-        const file = path.join(scratch, step.script.name);
-        await writeFile(file, step.script.data, { mode: 0o755 });
-        mounts.push({ type: 'bind', source: file, target: `/dev/pipes/${step.script.name}`, readonly: true });
-      }
-      const run = async () => runStep({
-        lowerDirs: lowers, upperDir: upper, workDir: work, network, mounts,
-        process: { args, env: processEnv, cwd, uid: owner.uid, gid: owner.gid, additionalGids: owner.additionalGids },
-        onStdout: onOutput('stdout'), onStderr: onOutput('stderr'),
-        stateDir: path.join(rt.store.root, 'build-tmp', 'sandbox'),
-        ...(rt.options.signal ? { signal: rt.options.signal } : {}),
-      });
-      const locked = step.mounts.filter((m): m is Extract<RunMountSpec, { type: 'cache' }> => m.type === 'cache' && m.sharing === 'locked');
-      const lockAll = (i: number): Promise<{ exitCode: number }> => (i === locked.length ? run() : rt.store.withLock(`cache-mount-${createHash('sha256').update(locked[i]!.id).digest('hex').slice(0, 32)}`, 'exclusive', () => lockAll(i + 1)));
-      try {
+        if (step.script) {
+          const file = path.join(scratch, step.script.name);
+          await writeFile(file, step.script.data, { mode: 0o755 });
+          mounts.push({ type: 'bind', source: file, target: `/dev/pipes/${step.script.name}`, readonly: true });
+        }
+        const run = async () => runStep({
+          lowerDirs: lowers, upperDir: upper, workDir: work, network, mounts,
+          process: { args, env: processEnv, cwd, uid: owner.uid, gid: owner.gid, additionalGids: owner.additionalGids },
+          onStdout: onOutput('stdout'), onStderr: onOutput('stderr'),
+          stateDir: path.join(rt.store.root, 'build-tmp', 'sandbox'),
+          ...(rt.options.signal ? { signal: rt.options.signal } : {}),
+        });
+        const locked = step.mounts.filter((m): m is Extract<RunMountSpec, { type: 'cache' }> => m.type === 'cache' && m.sharing === 'locked');
+        const lockAll = (i: number): Promise<{ exitCode: number }> => (i === locked.length ? run() : rt.store.withLock(`cache-mount-${createHash('sha256').update(locked[i]!.id).digest('hex').slice(0, 32)}`, 'exclusive', () => lockAll(i + 1)));
         exitCode = (await lockAll(0)).exitCode;
       } finally {
-        await rm(scratch, { recursive: true, force: true });
+        for (const o of overlays) await unmount(o).catch(() => { stuck = true; });
+        // Never recurse through a mount that is still there: it would reach its source.
+        if (!stuck) await rm(scratch, { recursive: true, force: true });
       }
     });
     if (exitCode !== 0) {

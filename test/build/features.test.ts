@@ -92,6 +92,30 @@ RUN --mount=type=secret,id=tok,env=TOKEN sh -c 'echo \${#TOKEN} > /secret-env-le
   assert.equal(read(await unpack(second.archive), 'cache-count'), '2\n');
 });
 
+test('RUN --mount=type=bind,rw: writes are seen by the step and discarded, never reach the context or a cached stage', async () => {
+  const dockerfile = `FROM scratch AS base
+COPY rootfs/ /
+FROM base AS data
+RUN mkdir /data && echo kept > /data/file
+FROM base
+RUN --mount=type=bind,source=ctxdir,target=/ctx,rw sh -c 'echo new > /ctx/added; rm /ctx/f; echo changed > /ctx/g; ls /ctx > /ctx-list'
+RUN --mount=type=bind,from=data,source=/data,target=/mnt,rw sh -c 'rm /mnt/file; echo x > /mnt/y; ls /mnt > /stage-list'
+RUN --mount=type=bind,from=data,source=/data,target=/again cat /again/file > /stage-after
+RUN --mount=type=bind,source=ctxdir/g,target=/one,rw sh -c 'echo over > /one; cat /one > /one-seen'
+`;
+  const ctx = makeContext({ Dockerfile: dockerfile, 'ctxdir/f': 'f\n', 'ctxdir/g': 'g\n' });
+  const built = await slipway(ctx, { noCache: true });
+  const root = await unpack(built.archive);
+  assert.equal(read(root, 'ctx-list'), 'added\ng\n');
+  assert.equal(read(root, 'stage-list'), 'y\n');
+  assert.equal(read(root, 'stage-after'), 'kept\n', 'the stage a rw mount wrote to is unchanged');
+  assert.equal(read(root, 'one-seen'), 'over\n');
+  for (const gone of ['ctx', 'mnt', 'one']) assert.equal(existsSync(path.join(root, gone)), false, gone);
+  assert.equal(readFileSync(path.join(ctx, 'ctxdir/f'), 'utf8'), 'f\n');
+  assert.equal(readFileSync(path.join(ctx, 'ctxdir/g'), 'utf8'), 'g\n');
+  assert.equal(existsSync(path.join(ctx, 'ctxdir/added')), false);
+});
+
 test('COPY --parents keeps paths (from the root or a /./ pivot); --exclude leaves files out', async () => {
   const dockerfile = `${ROOTFS}COPY --parents a/*/f.txt /out/\nCOPY --parents x/./y/z.txt /pivot/\nCOPY --exclude=*.md --exclude=sub/skip docs/ /docs/\n`;
   const files = { 'a/1/f.txt': '1', 'a/2/f.txt': '2', 'a/2/g.txt': 'g', 'x/y/z.txt': 'z', 'docs/readme.md': 'r', 'docs/keep.txt': 'k', 'docs/sub/skip/s': 's', 'docs/sub/ok': 'o', Dockerfile: dockerfile };
