@@ -1,9 +1,8 @@
 import os from 'node:os';
-import tar from 'tar-stream';
 import { Digester, MediaType } from '../oci/index.js';
 import type { Store } from '../store/index.js';
-import { memberChunks, parallelGzip } from './pgzip.js';
-import { packEntries } from './tar-writer.js';
+import { parallelGzip } from './pgzip.js';
+import { tarMembers } from './tar-writer.js';
 import type { LayerResult, LayerSource, LayerWriteOptions } from './types.js';
 import { planEntries } from './walk.js';
 
@@ -36,18 +35,11 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
   let rejectResult!: (e: unknown) => void;
   const result = new Promise<LayerResult>((res, rej) => { resolveResult = res; rejectResult = rej; });
   result.catch(() => undefined);
-  const pack = tar.pack();
-  const producing = packEntries(pack, entries).catch((err: unknown) => {
-    pack.destroy(err as Error);
-    throw err;
-  });
-  producing.catch(() => undefined);
   async function* tarBytes(): AsyncGenerator<Buffer> {
-    for await (const member of memberChunks(pack as AsyncIterable<Buffer>)) {
+    for await (const member of tarMembers(entries)) {
       diff.update(member);
       yield member;
     }
-    await producing;
   }
   async function* out(): AsyncGenerator<Buffer> {
     try {
@@ -67,11 +59,8 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
         entries: entries.length,
       });
     } catch (err) {
-      await producing.catch(() => undefined);
       rejectResult(err);
       throw err;
-    } finally {
-      if (!pack.destroyed) pack.destroy();
     }
   }
   return { stream: out(), result };

@@ -16,39 +16,11 @@ export const MEMBER_SIZE = 1 << 20;
 const GZIP_OS_UNKNOWN = 255;
 
 /**
- * Re-chunks a byte stream into MEMBER_SIZE buffers (the last one shorter; one empty
- * buffer for empty input). Copies, so producers may reuse their buffers, and so
- * hashing sees few large updates instead of many 512-byte ones.
- */
-export async function* memberChunks(input: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
-  let cur = Buffer.allocUnsafe(MEMBER_SIZE);
-  let have = 0;
-  let any = false;
-  for await (const chunk of input) {
-    let off = 0;
-    while (off < chunk.length) {
-      const take = Math.min(MEMBER_SIZE - have, chunk.length - off);
-      cur.set(chunk.subarray(off, off + take), have);
-      have += take;
-      off += take;
-      if (have === MEMBER_SIZE) {
-        any = true;
-        yield cur;
-        cur = Buffer.allocUnsafe(MEMBER_SIZE);
-        have = 0;
-      }
-    }
-  }
-  if (have > 0 || !any) yield cur.subarray(0, have);
-}
-
-/**
- * Compresses member chunks (see memberChunks) as a multi-member gzip (RFC 1952 allows
- * any number of members; gzip, Go, zlib and Python read them as one stream). Each
- * member covers exactly MEMBER_SIZE input bytes, so the output depends only on the
- * input, never on `workers` or on how the input was chunked; members are deflated on
- * libuv's thread pool, `workers` at a time (+1 queued), and yielded in order. Headers
- * carry no name and mtime 0.
+ * Compresses a tar given as MEMBER_SIZE chunks (the last one shorter) as a multi-member
+ * gzip (RFC 1952 allows any number of members; gzip, Go, zlib and Python read them as
+ * one stream). Members start at fixed offsets of the tar, so the output depends only on
+ * the tar, never on `workers`; members are deflated on libuv's thread pool, `workers`
+ * at a time (+1 queued), and yielded in order. Headers carry no name and mtime 0.
  */
 export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL): AsyncGenerator<Buffer> {
   const pending: Promise<Buffer>[] = [];

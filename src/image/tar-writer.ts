@@ -1,89 +1,106 @@
-import { closeSync, constants, createReadStream, openSync, readSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import type tar from 'tar-stream';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { SlipwayError } from '../errors.js';
+import { MEMBER_SIZE } from './pgzip.js';
+import { encodeHeader } from './tar-header.js';
 import type { PlannedEntry } from './walk.js';
-
-/** Largest values the ustar header fields hold; beyond them a PAX record carries the value. */
-type TarHeader = Partial<tar.Header> & { name: string; pax?: Record<string, string> };
-
-const MAX_OCTAL_SIZE = 0o77777777777;
-const MAX_OCTAL_ID = 0o7777777;
-/** Files up to this size are read whole; bigger ones are streamed. */
-const SMALL_FILE = 256 << 10;
-
-function header(e: PlannedEntry): TarHeader {
-  const pax: Record<string, string> = {};
-  if (e.size > MAX_OCTAL_SIZE) pax.size = String(e.size);
-  if (e.uid > MAX_OCTAL_ID) pax.uid = String(e.uid);
-  if (e.gid > MAX_OCTAL_ID) pax.gid = String(e.gid);
-  if (e.xattrs) for (const [k, v] of [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1))) pax[`SCHILY.xattr.${k}`] = v.toString('latin1');
-  const type = e.kind === 'marker' ? 'file' : e.kind;
-  return {
-    name: e.kind === 'directory' ? `${e.path}/` : e.path,
-    type,
-    mode: e.mode,
-    uid: e.uid > MAX_OCTAL_ID ? 0 : e.uid,
-    gid: e.gid > MAX_OCTAL_ID ? 0 : e.gid,
-    size: type === 'file' ? e.size : 0,
-    mtime: new Date(e.mtime * 1000),
-    uname: '',
-    gname: '',
-    ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
-    ...(e.devmajor !== undefined ? { devmajor: e.devmajor, devminor: e.devminor } : {}),
-    ...(Object.keys(pax).length > 0 ? { pax } : {}),
-  };
-}
 
 function changed(e: PlannedEntry, got: number): SlipwayError {
   return new SlipwayError('LAYER_SOURCE_CHANGED', `${e.path} changed while the layer was written (${got} bytes, expected ${e.size})`);
 }
 
 /**
- * Reads a small file whole with synchronous calls: on page-cache-warm trees (a build's
- * upper dir, a checkout) four async round trips per file cost more than the read.
- * Buffers under 4 KiB come from Node's shared pool, so small files make no garbage slabs.
+ * Builds the tar in MEMBER_SIZE buffers. Headers land at multiples of 512 and
+ * MEMBER_SIZE is one too, so a 512-byte header never crosses a member: it is encoded
+ * in place. Content is read straight into the member at its offset and may cross.
  */
-function readSmall(e: PlannedEntry): Buffer {
-  const buf = Buffer.allocUnsafe(e.size);
-  const fd = openSync(e.source!, constants.O_RDONLY | constants.O_NOFOLLOW);
-  try {
-    let off = 0;
-    while (off < e.size) {
-      const n = readSync(fd, buf, off, e.size - off, off);
-      if (n === 0) throw changed(e, off);
+class Members {
+  buf = Buffer.allocUnsafe(MEMBER_SIZE);
+  pos = 0;
+  readonly done: Buffer[] = [];
+
+  /** Moves a full member to `done` and starts a new one. */
+  private next(): void {
+    this.done.push(this.buf);
+    this.buf = Buffer.allocUnsafe(MEMBER_SIZE);
+    this.pos = 0;
+  }
+
+  room(): number {
+    if (this.pos === MEMBER_SIZE) this.next();
+    return MEMBER_SIZE - this.pos;
+  }
+
+  header(e: PlannedEntry): void {
+    this.room();
+    const r = encodeHeader(e, this.buf, this.pos);
+    if (typeof r === 'number') this.pos += r;
+    else this.copy(r);
+  }
+
+  copy(bytes: Buffer): void {
+    for (let off = 0; off < bytes.length;) {
+      const n = Math.min(this.room(), bytes.length - off);
+      bytes.copy(this.buf, this.pos, off, off + n);
+      this.pos += n;
       off += n;
     }
-  } finally {
-    closeSync(fd);
   }
-  return buf;
+
+  zeros(n: number): void {
+    while (n > 0) {
+      const k = Math.min(this.room(), n);
+      this.buf.fill(0, this.pos, this.pos + k);
+      this.pos += k;
+      n -= k;
+    }
+  }
+
+  /** The last member, possibly short (never empty: a tar ends with 1024 zero bytes). */
+  finish(): Buffer {
+    return this.pos === MEMBER_SIZE ? this.buf : this.buf.subarray(0, this.pos);
+  }
 }
 
 /**
- * Writes planned entries into a tar-stream pack, reading file content as it goes
- * (small files whole, large ones streamed). Resolves when every entry is in the pack
- * and the pack is finalised.
+ * The canonical tar of `entries` as MEMBER_SIZE buffers (the last one shorter), each a
+ * fresh buffer the consumer may keep. File content is read with synchronous calls
+ * straight into the member buffer: on page-cache-warm trees (a build's upper dir, a
+ * checkout) async round trips per file cost more than the read, and they would queue
+ * behind deflate jobs on the same thread pool. Between members the generator waits
+ * one event-loop turn, so gzip completions and I/O are served while a big tree is
+ * written; memory stays a few members whatever the file sizes.
  */
-export async function packEntries(pack: tar.Pack, entries: readonly PlannedEntry[]): Promise<void> {
-  const add = (h: TarHeader, body?: Buffer) => new Promise<void>((resolve, reject) => {
-    const cb = (err?: Error | null) => (err ? reject(err) : resolve());
-    if (body !== undefined) pack.entry(h, body, cb);
-    else if (h.type === 'file') pack.entry(h, Buffer.alloc(0), cb);
-    else pack.entry(h, cb);
-  });
-  for (const e of entries) {
-    const h = header(e);
-    if (e.kind !== 'file' || !e.source) {
-      await add(h);
-    } else if (e.size <= SMALL_FILE) {
-      await add(h, readSmall(e));
-    } else {
-      await new Promise<void>((resolve, reject) => {
-        const sink = pack.entry(h, (err) => (err ? reject(err.message === 'Size mismatch' ? changed(e, -1) : err) : resolve()));
-        pipeline(createReadStream(e.source!, { highWaterMark: 256 << 10, end: e.size - 1 }), sink).catch(reject);
-      });
+export async function* tarMembers(entries: readonly PlannedEntry[]): AsyncGenerator<Buffer> {
+  const m = new Members();
+  const flush = async function* (): AsyncGenerator<Buffer> {
+    while (m.done.length > 0) {
+      yield m.done.shift()!;
+      await nextTurn();
     }
+  };
+  for (const e of entries) {
+    m.header(e);
+    if (e.kind === 'file' && e.source) {
+      const fd = openSync(e.source, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        let got = 0;
+        while (got < e.size) {
+          const want = Math.min(m.room(), e.size - got);
+          if (m.done.length > 0) yield* flush();
+          const n = readSync(fd, m.buf, m.pos, want, got);
+          if (n === 0) throw changed(e, got);
+          m.pos += n;
+          got += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+      m.zeros(-e.size & 511);
+    }
+    if (m.done.length > 0) yield* flush();
   }
-  pack.finalize();
+  m.zeros(1024);
+  yield* flush();
+  yield m.finish();
 }

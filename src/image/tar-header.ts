@@ -1,0 +1,146 @@
+import type { PlannedEntry } from './walk.js';
+
+/**
+ * Tar headers of planned entries, encoded straight into the caller's buffer.
+ *
+ * The bytes are exactly those tar-stream 3.x's pack writes for the header the layer
+ * writer used to give it (uname/gname empty; see test/image/tar-compat.test.ts, which
+ * compares the two on generated entries), because they define existing layer digests.
+ * That includes its quirks, kept on purpose: mode 0 is written as 0755 (directories) or
+ * 0644; ids are 6 octal digits, so 262144..2097151 saturate to 777777; the mtime goes
+ * through `| 0`; a size that needs more than 11 octal digits is base-256 in the ustar
+ * field (and a PAX `size` record); a PAX-described entry's own header is named
+ * `PaxHeader` (linkname too when it has one); PAX values are written as UTF-8, so a
+ * binary xattr value (carried as a latin1 string) has its bytes >= 0x80 expanded.
+ */
+
+const MAX_OCTAL_SIZE = 0o77777777777;
+const MAX_OCTAL_ID = 0o7777777;
+const ZEROS = '0000000000000000000';
+const SEVENS = '7777777777777777777';
+const USTAR_MAGIC = 'ustar\u000000';
+const TYPEFLAG = {
+  file: 0, link: 1, symlink: 2, 'character-device': 3, 'block-device': 4, directory: 5, fifo: 6, 'pax-header': 72,
+} as const;
+
+/** The ustar fields after tar-stream's pack defaults have been applied. */
+interface Fields {
+  name: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  typeflag: number;
+  linkname: string;
+  devmajor: number;
+  devminor: number;
+}
+
+function octal(val: number, n: number): string {
+  const s = val.toString(8);
+  return s.length > n ? `${SEVENS.slice(0, n)} ` : `${ZEROS.slice(0, n - s.length)}${s} `;
+}
+
+/** Writes one 512-byte ustar header at `off`; false (nothing written) when the name or linkname does not fit. */
+function writeUstar(buf: Buffer, off: number, f: Fields): boolean {
+  let name = f.name;
+  let prefix = '';
+  if (Buffer.byteLength(name) !== name.length) return false;
+  while (name.length > 100) {
+    const i = name.indexOf('/');
+    if (i === -1) return false;
+    prefix += prefix ? `/${name.slice(0, i)}` : name.slice(0, i);
+    name = name.slice(i + 1);
+  }
+  if (prefix.length > 155) return false;
+  if (f.linkname && Buffer.byteLength(f.linkname) > 100) return false;
+  buf.fill(0, off, off + 512);
+  buf.write(name, off, 'latin1');
+  buf.write(octal(f.mode & 0o7777, 6), off + 100, 'latin1');
+  buf.write(octal(f.uid, 6), off + 108, 'latin1');
+  buf.write(octal(f.gid, 6), off + 116, 'latin1');
+  if (f.size.toString(8).length > 11) {
+    buf[off + 124] = 0x80;
+    let num = f.size;
+    for (let i = 11; i > 0; i--) {
+      buf[off + 124 + i] = num & 0xff;
+      num = Math.floor(num / 0x100);
+    }
+  } else {
+    buf.write(octal(f.size, 11), off + 124, 'latin1');
+  }
+  buf.write(octal(f.mtime, 11), off + 136, 'latin1');
+  buf[off + 156] = 0x30 + f.typeflag;
+  if (f.linkname) buf.write(f.linkname, off + 157, 'utf8');
+  buf.write(USTAR_MAGIC, off + 257, 'latin1');
+  buf.write(octal(f.devmajor, 6), off + 329, 'latin1');
+  buf.write(octal(f.devminor, 6), off + 337, 'latin1');
+  if (prefix) buf.write(prefix, off + 345, 'latin1');
+  // The checksum counts its own field as eight spaces.
+  let sum = 8 * 32;
+  for (let i = off; i < off + 148; i++) sum += buf[i]!;
+  for (let i = off + 156; i < off + 512; i++) sum += buf[i]!;
+  buf.write(octal(sum, 6), off + 148, 'latin1');
+  return true;
+}
+
+/** One PAX record, `<len> <key>=<value>\n`, with the length computed as tar-stream does. */
+function paxRecord(key: string, value: string): string {
+  const str = ` ${key}=${value}\n`;
+  const len = Buffer.byteLength(str);
+  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
+  if (len + digits >= Math.pow(10, digits)) digits++;
+  return `${len + digits}${str}`;
+}
+
+function fields(e: PlannedEntry): Fields {
+  const type = e.kind === 'marker' ? 'file' : e.kind;
+  const size = type === 'file' ? e.size : 0;
+  return {
+    name: e.kind === 'directory' ? `${e.path}/` : e.path,
+    mode: e.mode || (type === 'directory' ? 0o755 : 0o644),
+    uid: e.uid > MAX_OCTAL_ID ? 0 : e.uid,
+    gid: e.gid > MAX_OCTAL_ID ? 0 : e.gid,
+    size,
+    mtime: (new Date(e.mtime * 1000).getTime() / 1000) | 0,
+    typeflag: TYPEFLAG[type],
+    linkname: e.linkname ?? '',
+    devmajor: e.devmajor || 0,
+    devminor: e.devminor || 0,
+  };
+}
+
+/** PAX records the entry needs whatever its name: big sizes and ids, xattrs. */
+function extraRecords(e: PlannedEntry): string {
+  let out = '';
+  if (e.size > MAX_OCTAL_SIZE) out += paxRecord('size', String(e.size));
+  if (e.uid > MAX_OCTAL_ID) out += paxRecord('uid', String(e.uid));
+  if (e.gid > MAX_OCTAL_ID) out += paxRecord('gid', String(e.gid));
+  if (e.xattrs) {
+    for (const [k, v] of [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1))) out += paxRecord(`SCHILY.xattr.${k}`, v.toString('latin1'));
+  }
+  return out;
+}
+
+/**
+ * Encodes the header block(s) of `e` at `scratch[0..]` when they are a single ustar
+ * block (the common case; returns 512), else returns the full header bytes (PAX header,
+ * padded PAX records, ustar header) as a new buffer for the caller to copy, since the
+ * records may cross a member boundary. `scratch` must have 512 bytes from `off`.
+ */
+export function encodeHeader(e: PlannedEntry, scratch: Buffer, off: number): number | Buffer {
+  const f = fields(e);
+  const extra = extraRecords(e);
+  if (extra === '' && writeUstar(scratch, off, f)) return 512;
+  let records = paxRecord('path', f.name);
+  if (f.linkname) records += paxRecord('linkpath', f.linkname);
+  const data = Buffer.from(records + extra, 'utf8');
+  const padded = (data.length + 511) & ~511;
+  const out = Buffer.alloc(512 + padded + 512);
+  const own: Fields = { ...f, name: 'PaxHeader', linkname: f.linkname && 'PaxHeader' };
+  writeUstar(out, 0, { ...own, size: data.length, typeflag: TYPEFLAG['pax-header'] });
+  data.copy(out, 512);
+  writeUstar(out, 512 + padded, own);
+  return out;
+}

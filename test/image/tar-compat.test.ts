@@ -1,0 +1,154 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { promises as fs, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import tar from 'tar-stream';
+import { createLayerStream, GZIP_LEVEL, MEMBER_SIZE, type LayerSource, type LayerWriteOptions } from '../../src/image/index.js';
+import { planEntries, type PlannedEntry } from '../../src/image/walk.js';
+import { sh, tempDir } from './fixtures.js';
+import { generateChanges, generateTree } from './gen-tree.js';
+
+/**
+ * The layer writer encodes tar headers itself for speed; layer digests were defined by
+ * tar-stream's pack, which also writes the tars of other tools. These tests build the
+ * same planned entries through tar-stream's pack (the header mapping the writer used
+ * before) and require identical bytes, uncompressed and as multi-member gzip.
+ */
+
+type ReferenceHeader = Partial<tar.Header> & { name: string; pax?: Record<string, string> };
+
+function referenceHeader(e: PlannedEntry): ReferenceHeader {
+  const pax: Record<string, string> = {};
+  if (e.size > 0o77777777777) pax.size = String(e.size);
+  if (e.uid > 0o7777777) pax.uid = String(e.uid);
+  if (e.gid > 0o7777777) pax.gid = String(e.gid);
+  if (e.xattrs) for (const [k, v] of [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1))) pax[`SCHILY.xattr.${k}`] = v.toString('latin1');
+  const type = e.kind === 'marker' ? 'file' : e.kind;
+  return {
+    name: e.kind === 'directory' ? `${e.path}/` : e.path,
+    type,
+    mode: e.mode,
+    uid: e.uid > 0o7777777 ? 0 : e.uid,
+    gid: e.gid > 0o7777777 ? 0 : e.gid,
+    size: type === 'file' ? e.size : 0,
+    mtime: new Date(e.mtime * 1000),
+    uname: '',
+    gname: '',
+    ...(e.linkname !== undefined ? { linkname: e.linkname } : {}),
+    ...(e.devmajor !== undefined ? { devmajor: e.devmajor, devminor: e.devminor } : {}),
+    ...(Object.keys(pax).length > 0 ? { pax } : {}),
+  };
+}
+
+async function referenceTar(source: LayerSource, sourceDateEpoch?: number): Promise<Buffer> {
+  const entries = await planEntries(source, sourceDateEpoch);
+  const pack = tar.pack();
+  const parts: Buffer[] = [];
+  const collected = (async () => { for await (const c of pack as AsyncIterable<Buffer>) parts.push(c); })();
+  for (const e of entries) {
+    const h = referenceHeader(e);
+    const body = e.kind === 'file' && e.source ? readFileSync(e.source) : h.type === 'file' ? Buffer.alloc(0) : undefined;
+    await new Promise<void>((resolve, reject) => {
+      const cb = (err?: Error | null) => (err ? reject(err) : resolve());
+      if (body) pack.entry(h, body, cb);
+      else pack.entry(h, cb);
+    });
+  }
+  pack.finalize();
+  await collected;
+  return Buffer.concat(parts);
+}
+
+/** Multi-member gzip as the layer format defines it: one member per MEMBER_SIZE bytes, OS byte 255. */
+function referenceGzip(tarBytes: Buffer, level = GZIP_LEVEL): Buffer {
+  const members: Buffer[] = [];
+  for (let off = 0; off < tarBytes.length; off += MEMBER_SIZE) {
+    const m = gzipSync(tarBytes.subarray(off, off + MEMBER_SIZE), { level });
+    m[9] = 255;
+    members.push(m);
+  }
+  return Buffer.concat(members);
+}
+
+async function written(source: LayerSource, options: LayerWriteOptions): Promise<Buffer> {
+  const { stream, result } = await createLayerStream(source, options);
+  const parts: Buffer[] = [];
+  for await (const c of stream) parts.push(c);
+  await result;
+  return Buffer.concat(parts);
+}
+
+function firstDifference(a: Buffer, b: Buffer): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+for (const seed of [1, 2, 3]) {
+  test(`generated tree ${seed}: identical to tar-stream's pack, as tar and as gzip, tree and changes sources`, async () => {
+    const root = await tempDir();
+    try {
+      const tree = await generateTree(root, seed, 150);
+      const cases: [LayerSource, number | undefined][] = [
+        [{ type: 'tree', root }, undefined],
+        [{ type: 'tree', root }, 1700000000],
+        [{ type: 'changes', root, changes: generateChanges(tree, seed) }, 2147483648],
+      ];
+      for (const [source, epoch] of cases) {
+        const want = await referenceTar(source, epoch);
+        const got = await written(source, { compression: 'none', sourceDateEpoch: epoch });
+        assert.ok(got.equals(want), `${source.type} epoch=${epoch}: first difference at byte ${firstDifference(got, want)} of ${want.length}`);
+        assert.ok((await written(source, { sourceDateEpoch: epoch })).equals(referenceGzip(want)));
+      }
+      assert.ok((await written({ type: 'tree', root }, { level: 6, workers: 1 })).equals(referenceGzip(await referenceTar({ type: 'tree', root }), 6)));
+      // GNU tar reads it whole: every planned entry listed, nothing reported.
+      await fs.writeFile(path.join(root, '..', `${path.basename(root)}.tar`), await written({ type: 'tree', root }, { compression: 'none' }));
+      const listed = await sh('tar', ['-tf', `${root}.tar`]);
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.equal(listed.stdout.split('\n').filter(Boolean).length, (await planEntries({ type: 'tree', root })).length);
+    } finally {
+      await fs.rm(root, { recursive: true, force: true });
+      await fs.rm(`${root}.tar`, { force: true });
+    }
+  });
+}
+
+test('a tree whose tar is an exact multiple of the member size gets no empty trailing member', async () => {
+  const root = await tempDir();
+  try {
+    // 512 header + content + 1024 end blocks = 2 MiB exactly.
+    await fs.writeFile(path.join(root, 'f'), Buffer.alloc(2 * MEMBER_SIZE - 1536, 1));
+    const want = await referenceTar({ type: 'tree', root });
+    assert.equal(want.length, 2 * MEMBER_SIZE);
+    assert.ok((await written({ type: 'tree', root }, { compression: 'none' })).equals(want));
+    assert.ok((await written({ type: 'tree', root }, {})).equals(referenceGzip(want)));
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('a file over 8 GiB: the same PAX and base-256 size header as tar-stream', async () => {
+  const root = await tempDir();
+  try {
+    await fs.writeFile(path.join(root, 'huge'), '');
+    await fs.truncate(path.join(root, 'huge'), 8 * 1024 ** 3 + 1);
+    const [e] = await planEntries({ type: 'tree', root });
+    const pack = tar.pack();
+    pack.entry(referenceHeader(e!));
+    let want = Buffer.alloc(0);
+    for await (const c of pack as AsyncIterable<Buffer>) {
+      want = Buffer.concat([want, c]);
+      if (want.length >= 1536) break;
+    }
+    const { stream, result } = await createLayerStream({ type: 'tree', root }, { compression: 'none' });
+    result.catch(() => undefined);
+    const first = (await stream.next()).value as Buffer;
+    await stream.return(undefined);
+    assert.equal(first.length, MEMBER_SIZE);
+    assert.ok(first.subarray(0, 1536).equals(want.subarray(0, 1536)));
+    assert.ok(first.subarray(1536).equals(Buffer.alloc(MEMBER_SIZE - 1536)), 'content of the sparse file');
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+  }
+});
