@@ -5,6 +5,7 @@ import { minimatch } from 'minimatch';
 import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
 import type { CopyItem } from './copyplan.js';
+import type { CopyReuse } from './copyreuse.js';
 import type { Owner } from './passwd.js';
 
 /**
@@ -38,6 +39,8 @@ export interface CopyExecOptions {
    * so the mount never looks up what was written behind its back.
    */
   readonly upper?: { readonly merged: string; readonly dir: string };
+  /** Links unchanged files from the previous run of this COPY (files written into `upper` only). */
+  readonly reuse?: CopyReuse;
 }
 
 /** Docker pattern semantics: last match wins, `!` re-includes; `**` spans directories. */
@@ -149,11 +152,12 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       return;
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context
+    const mode = modeOf(st);
+    if (o.reuse && upper && dst.startsWith(`${upper.dir}/`) && o.reuse.link(dst.slice(upper.dir.length + 1), src, st, dst, mode, own)) return;
     // copyFile creates the file with the source's mode bits (and copies in the kernel).
     copyFileSync(src, dst);
     const chown = own.uid !== selfUid || own.gid !== selfGid;
     if (chown) lchownSync(dst, own.uid, own.gid);
-    const mode = modeOf(st);
     if (chown || o.chmod || mode !== (st.mode & 0o7777)) chmodSync(dst, mode);
     utimesSync(dst, st.atime, st.mtime);
   };

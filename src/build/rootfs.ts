@@ -41,6 +41,12 @@ export class FsManager {
     return path.join(this.diffsDir, digestHex(diffId));
   }
 
+  /** The kept dir of a layer this builder made, if it is still there. */
+  async kept(diffId: Digest): Promise<string | undefined> {
+    const dir = this.diffDir(diffId);
+    return (await exists(dir)) ? dir : undefined;
+  }
+
   /** A fresh scratch directory on the store's filesystem (overlay needs upper and work together). */
   async scratch(prefix: string): Promise<string> {
     await mkdir(this.tmpDir, { recursive: true, mode: 0o700 });

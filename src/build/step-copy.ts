@@ -7,7 +7,9 @@ import { detectArchive, extractArchive } from './archive.js';
 import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
 import { executeCopy, writeInline } from './copyexec.js';
+import { CopyReuse } from './copyreuse.js';
 import { heredocTarget, parseChmod, planCopy, resolveDest, urlFileName, type PlannedSource } from './copyplan.js';
+import type { Digest } from '../oci/index.js';
 import type { ExecStep } from './graph.js';
 import { resolveChown, type Owner } from './passwd.js';
 import type { FsLayer, StageFs } from './rootfs.js';
@@ -64,9 +66,14 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
     inputs = local.length > 0 ? await rt.context.hash(await rt.context.resolveSources([...local])) : '';
   }
   for (const d of downloads) inputs += `,url:${d.url}:${createHash('sha256').update(d.data).digest('hex')}`;
-  const key = stepKey(parent, JSON.stringify({ createdBy, workdir, from: step.from, inline: step.inline, exclude: step.exclude, unpack: step.unpack }), inputs);
+  const instruction = JSON.stringify({ createdBy, workdir, from: step.from, inline: step.inline, exclude: step.exclude, unpack: step.unpack });
+  const key = stepKey(parent, instruction, inputs);
   const hit = await cached(rt, key);
   if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
+  // The same COPY with other inputs: link what did not change from its last result.
+  const reuse = fromContext && !rt.options.noCache && urls.length === 0 && step.inline.length === 0
+    ? await CopyReuse.open(rt.store.root, stepKey(parent, instruction), rt.context.statCache, (d) => rt.fsm.kept(d as Digest))
+    : undefined;
 
   const time = rt.epoch;
   const layer = await rt.fsm.step(fs, async (merged, _lowers, upper) => {
@@ -86,9 +93,9 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
         sources.push({ written: s, matches: marked });
       }
       const items = planCopy({ sources, dest: step.dest, workdir, destIsDir, parents: step.parents, extract: step.add && step.unpack !== false, heredocCount: step.inline.length + downloads.length });
-      const soleWriter = items.length === 1 && step.inline.length === 0 && downloads.length === 0 && merged !== upper;
+      const soleWriter = items.length === 1 && step.inline.length === 0 && downloads.length === 0;
       await executeCopy({
-        ...(soleWriter ? { upper: { merged, dir: upper } } : {}),
+        ...(soleWriter ? { upper: { merged, dir: upper }, ...(reuse ? { reuse } : {}) } : {}),
         sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude, ...(ignored ? { ignored } : {}),
         ...(owner ? { owner } : {}), ...(chmod ? { chmod } : {}), ...(time !== undefined ? { createdTime: time } : {}),
         extract: extractArchive,
@@ -109,6 +116,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
       }
     }
   }, { compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
+  if (reuse && layer) await reuse.save(layer.diffId);
   await remember(rt, key, layer);
   return { layer, cached: false, key, createdBy };
 }

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { linkSync, lstatSync, type Stats } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { StatCache } from '../context/index.js';
+import type { Owner } from './passwd.js';
+
+/**
+ * Files of the previous run of the same COPY, hard-linked instead of copied.
+ *
+ * When a COPY from the context runs again because some of its files changed (its cache
+ * key is the same but for the inputs), most files are what the last run already wrote
+ * into its kept layer dir. Such a file is linked from there: same content (the context
+ * digest recorded then equals the stat-cached digest now), and the kept file has exactly
+ * the mode, owner, size and mtime the copy would give. Kept layer dirs are never written
+ * to after their step (they are only overlay lower dirs and layer sources), so sharing
+ * inodes between them is safe; the layer writer makes a tar hard link only for two paths
+ * of the same tree. `--no-cache` never reuses.
+ *
+ * Record per COPY (its key without the inputs) under `build-cache/copies/<hex>`: a
+ * header line with the layer's diff_id, then `path<TAB>digest` per copied file.
+ */
+
+const HEADER = 'slipway-copy-record 1';
+
+export class CopyReuse {
+  private readonly copied: string[] = [];
+
+  private constructor(
+    private readonly file: string,
+    private readonly statCache: StatCache,
+    /** The previous run's kept dir and its `path -> digest`, when usable. */
+    private readonly previous: { dir: string; digests: Map<string, string> } | undefined,
+  ) {}
+
+  /** `keptDir(diffId)` gives a kept layer dir, if it still exists. */
+  static async open(storeRoot: string, reuseKey: string, statCache: StatCache, keptDir: (diffId: string) => Promise<string | undefined>): Promise<CopyReuse> {
+    const file = path.join(storeRoot, 'build-cache', 'copies', reuseKey.replace(/^sha256:/, ''));
+    let previous: { dir: string; digests: Map<string, string> } | undefined;
+    const text = await readFile(file, 'utf8').catch(() => undefined);
+    const lines = text?.split('\n') ?? [];
+    const [header, diffId] = (lines[0] ?? '').split('\t');
+    const dir = header === HEADER && diffId ? await keptDir(diffId) : undefined;
+    if (dir !== undefined) {
+      const digests = new Map<string, string>();
+      for (let i = 1; i < lines.length; i++) {
+        const tab = lines[i]!.lastIndexOf('\t');
+        if (tab > 0) digests.set(lines[i]!.slice(0, tab), lines[i]!.slice(tab + 1));
+      }
+      previous = { dir, digests };
+    }
+    return new CopyReuse(file, statCache, previous);
+  }
+
+  /**
+   * Links `dst` (at `rel` in the new layer dir) to the previous run's file when it is the
+   * same as copying `src` would make; says whether it did. Records the file either way.
+   */
+  link(rel: string, src: string, st: Stats, dst: string, mode: number, owner: Owner): boolean {
+    const digest = this.statCache.lookup(src, st);
+    if (digest === undefined || /[\t\n]/.test(rel)) return false;
+    this.copied.push(`${rel}\t${digest}`);
+    const prev = this.previous;
+    if (prev === undefined || prev.digests.get(rel) !== digest) return false;
+    const candidate = path.join(prev.dir, rel);
+    const c = lstatSync(candidate, { throwIfNoEntry: false });
+    if (!c?.isFile() || (c.mode & 0o7777) !== mode || c.uid !== owner.uid || c.gid !== owner.gid) return false;
+    if (c.size !== st.size || c.mtime.getTime() !== st.mtime.getTime()) return false;
+    try {
+      linkSync(candidate, dst);
+      return true;
+    } catch {
+      return false; // e.g. EMLINK: copy instead
+    }
+  }
+
+  /** Writes the record for the layer just made (temp + rename). */
+  async save(diffId: string): Promise<void> {
+    await mkdir(path.dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
+    await writeFile(tmp, `${HEADER}\t${diffId}\n${this.copied.join('\n')}\n`);
+    await rename(tmp, this.file);
+  }
+}
