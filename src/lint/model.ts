@@ -28,7 +28,7 @@ export interface Model {
   /** The ARGs before the first FROM: the only variables FROM lines may use. */
   readonly globalArgs: readonly Instruction[];
   readonly stages: readonly Stage[];
-  /** The stage an instruction belongs to (undefined before the first FROM). */
+  /** The stage an instruction of the file belongs to (undefined before the first FROM). */
   stageOf(instruction: Instruction): Stage | undefined;
 }
 
@@ -40,27 +40,39 @@ export const PLATFORM_ARGS: ReadonlyMap<string, string> = new Map([
 ]);
 
 export function buildModel(ast: Dockerfile, escape: EscapeToken): Model {
-  const globalArgs: Instruction[] = [];
-  const stages: Stage[] = [];
-  const owner = new Map<Instruction, Stage>();
-  let current: { stage: Stage; list: Instruction[] } | undefined;
-  for (const ins of ast.instructions) {
-    if (ins.name === 'from') {
-      const list: Instruction[] = [];
-      const stage = makeStage(ins, stages, list);
-      stages.push(stage);
-      owner.set(ins, stage);
-      current = { stage, list };
-      continue;
+  return new FileModel(ast, escape);
+}
+
+class FileModel implements Model {
+  readonly globalArgs: Instruction[] = [];
+  readonly stages: Stage[] = [];
+  constructor(readonly ast: Dockerfile, readonly escape: EscapeToken) {
+    let list: Instruction[] | undefined;
+    for (const ins of ast.instructions) {
+      if (ins.name === 'from') {
+        list = [];
+        this.stages.push(makeStage(ins, this.stages, list));
+      } else if (list !== undefined) list.push(ins);
+      else if (ins.name === 'arg') this.globalArgs.push(ins);
     }
-    if (!current) {
-      if (ins.name === 'arg') globalArgs.push(ins);
-      continue;
-    }
-    current.list.push(ins);
-    owner.set(ins, current.stage);
   }
-  return { ast, escape, globalArgs, stages, stageOf: (ins) => owner.get(ins) };
+
+  /**
+   * Stages are runs of instructions in source order, so the stage of an instruction of the
+   * file is the one whose FROM is the last at or before it: a binary search, no lookup table.
+   */
+  stageOf(instruction: Instruction): Stage | undefined {
+    const offset = instruction.range.start.offset;
+    const stages = this.stages;
+    let found: Stage | undefined;
+    let lo = 0;
+    let hi = stages.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (stages[mid]!.from.range.start.offset <= offset) { found = stages[mid]; lo = mid + 1; } else hi = mid - 1;
+    }
+    return found;
+  }
 }
 
 function makeStage(from: Instruction, earlier: readonly Stage[], instructions: Instruction[]): Stage {
@@ -86,7 +98,8 @@ function makeStage(from: Instruction, earlier: readonly Stage[], instructions: I
 }
 
 function platformFlag(ins: Instruction): Flag | undefined {
-  return ins.flags.find((f) => f.name === 'platform');
+  for (const f of ins.flags) if (f.name === 'platform') return f;
+  return undefined;
 }
 
 /** The ARG names and default words one ARG instruction declares (`ARG A B=2`). */
@@ -103,5 +116,6 @@ export function triggerOf(ins: Instruction): Instruction | undefined {
 }
 
 export function flag(ins: Instruction, name: string): Flag | undefined {
-  return ins.flags.find((f) => f.name === name);
+  for (const f of ins.flags) if (f.name === name) return f;
+  return undefined;
 }

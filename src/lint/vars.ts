@@ -50,12 +50,26 @@ export function expandFromWord(model: Model, word: string): Expansion {
 /** Names referenced without a fallback (`$X`, `${X}`, `${X%y}`, but not `${X:-y}` or `${X:+y}`). */
 export function plainReferences(word: string): Set<string> {
   const names = new Set<string>();
-  for (const m of word.matchAll(/\$(?:([A-Za-z_][A-Za-z0-9_]*)|\{([A-Za-z_][A-Za-z0-9_]*)(:?[-+])?)/g)) {
-    if (m[1]) names.add(m[1]);
-    else if (m[2] && !m[3]) names.add(m[2]);
+  let i = word.indexOf('$');
+  while (i >= 0) {
+    const brace = word.charCodeAt(i + 1) === 123;
+    const start = brace ? i + 2 : i + 1;
+    let end = start;
+    if (isNameStart(word.charCodeAt(end))) {
+      end++;
+      while (isNameChar(word.charCodeAt(end))) end++;
+    }
+    if (end === start) { i = word.indexOf('$', i + 1); continue; }
+    let c = word.charCodeAt(end);
+    if (brace && c === 58) c = word.charCodeAt(end + 1);
+    if (!brace || (c !== 45 && c !== 43)) names.add(word.slice(start, end));
+    i = word.indexOf('$', end);
   }
   return names;
 }
+
+const isNameStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isNameChar = (c: number): boolean => isNameStart(c) || (c >= 48 && c <= 57);
 
 /** The closest candidate within a small edit distance, for "did you mean" hints. */
 export function suggest(name: string, candidates: Iterable<string>): string | undefined {

@@ -3,8 +3,25 @@ import { subRange } from '../position.js';
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
 
-const isLower = (s: string): boolean => s === s.toLowerCase();
-const isUpper = (s: string): boolean => s === s.toUpperCase();
+/** `s` is unchanged by lowercasing (ASCII read by code, anything else asks toLowerCase). */
+function isLower(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return s === s.toLowerCase();
+    if (c >= 65 && c <= 90) return false;
+  }
+  return true;
+}
+
+/** `s` is unchanged by uppercasing. */
+function isUpper(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 128) return s === s.toUpperCase();
+    if (c >= 97 && c <= 122) return false;
+  }
+  return true;
+}
 
 export const StageNameCasing: Rule = {
   name: 'StageNameCasing',
@@ -60,8 +77,8 @@ export const ConsistentInstructionCasing: Rule = {
     // Ties go to uppercase, as BuildKit decides.
     const majorityLower = lower > upper;
     for (const ins of instructions) {
+      if (majorityLower ? isLower(ins.keyword) : isUpper(ins.keyword)) continue;
       const want = majorityLower ? ins.keyword.toLowerCase() : ins.keyword.toUpperCase();
-      if (want === ins.keyword) continue;
       ctx.report(ins.keywordRange, `Command '${ins.keyword}' should match the case of the command majority (${majorityLower ? 'lowercase' : 'uppercase'})`, [
         { range: ins.keywordRange, newText: want },
       ]);

@@ -1,5 +1,5 @@
 import { parseReference } from '../../oci/index.js';
-import type { Rule } from '../types.js';
+import type { Range, Rule, RuleContext } from '../types.js';
 import { expandFromWord, globalArgEnv, plainReferences, suggest } from '../vars.js';
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
@@ -49,21 +49,25 @@ export const UndefinedArgInFrom: Rule = {
     for (const stage of ctx.model.stages) {
       const image = stage.image;
       const platform = stage.platform?.value;
-      if (!image?.value.includes('$') && !platform?.includes('$')) continue;
-      const words = [image, ...(platform != null ? [{ value: platform, range: stage.platform!.valueRange! }] : [])];
-      for (const word of words) {
-        if (!word || !word.value.includes('$')) continue;
-        const known = (declared ??= globalArgEnv(ctx.model).declared);
-        if ([...plainReferences(word.value)].every((n) => known.has(n)) && !/\$\{?[A-Za-z_]\w*:?[-+]/.test(word.value)) continue;
-        for (const name of expandFromWord(ctx.model, word.value).unset) {
-          if (known.has(name)) continue;
-          const hint = suggest(name, known);
-          ctx.report(word.range, `FROM argument '${name}' is not declared${hint ? ` (did you mean ${hint}?)` : ''}`);
-        }
-      }
+      if (image?.value.includes('$')) declared = checkFromWord(ctx, image.value, image.range, declared);
+      if (platform?.includes('$')) declared = checkFromWord(ctx, platform, stage.platform!.valueRange!, declared);
     }
   },
 };
+
+/** Reports the undeclared ARGs a FROM word uses; returns the declared names (read once per file). */
+function checkFromWord(ctx: RuleContext, value: string, range: Range, declared: Set<string> | undefined): Set<string> {
+  const known = declared ?? globalArgEnv(ctx.model).declared;
+  let all = true;
+  for (const n of plainReferences(value)) if (!known.has(n)) { all = false; break; }
+  if (all && !/\$\{?[A-Za-z_]\w*:?[-+]/.test(value)) return known;
+  for (const name of expandFromWord(ctx.model, value).unset) {
+    if (known.has(name)) continue;
+    const hint = suggest(name, known);
+    ctx.report(range, `FROM argument '${name}' is not declared${hint ? ` (did you mean ${hint}?)` : ''}`);
+  }
+  return known;
+}
 
 export const InvalidDefaultArgInFrom: Rule = {
   name: 'InvalidDefaultArgInFrom',
@@ -77,7 +81,9 @@ export const InvalidDefaultArgInFrom: Rule = {
       if (!word || !word.value.includes('$')) continue;
       const r = expandFromWord(ctx.model, word.value);
       if (!r.ok) continue;
-      const earlier = ctx.model.stages.slice(0, stage.index).some((s) => s.name === r.value.toLowerCase());
+      const lower = r.value.toLowerCase();
+      let earlier = false;
+      for (let i = 0; i < stage.index && !earlier; i++) earlier = ctx.model.stages[i]!.name === lower;
       if (earlier || r.value === 'scratch') continue;
       let valid = r.value !== '';
       try {

@@ -1,22 +1,9 @@
-import type { Argument, Instruction } from '../../syntax/ast.js';
-import { argDeclarations, type Stage } from '../model.js';
+import type { Instruction, Range } from '../../syntax/ast.js';
+import type { Stage } from '../model.js';
 import type { Rule, RuleContext } from '../types.js';
 import { expand, plainReferences, suggest } from '../vars.js';
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
-
-/** Instructions whose arguments BuildKit runs through word expansion. */
-const EXPANDED = new Set(['add', 'copy', 'expose', 'label', 'stopsignal', 'user', 'volume', 'workdir']);
-const EXPANDED_FLAGS = new Set(['chown', 'chmod']);
-
-/** The words of an instruction that BuildKit expands, with the ENV/ARG keys it defines. */
-function expandedWords(ins: Instruction): Argument[] {
-  if (ins.name === 'env') return ins.body.type === 'KeyValue' ? ins.body.pairs.map((p) => p.value) : [];
-  if (ins.name === 'label') return ins.body.type === 'KeyValue' ? ins.body.pairs.flatMap((p) => [p.key, p.value]) : [];
-  if (!EXPANDED.has(ins.name)) return [];
-  const flags = ins.flags.filter((f) => EXPANDED_FLAGS.has(f.name) && f.value !== null && f.valueRange);
-  return [...flags.map((f) => ({ type: 'Argument' as const, value: f.value!, range: f.valueRange! })), ...ins.args];
-}
 
 /** Variables official base images set (golang, node, python, openjdk, ruby, php, nginx, rust...). */
 const IMAGE_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'GOPATH', 'GOLANG_VERSION', 'GOTOOLCHAIN', 'NODE_VERSION', 'YARN_VERSION',
@@ -25,42 +12,62 @@ const IMAGE_ENV = new Set(['PATH', 'LANG', 'LC_ALL', 'HOME', 'GOPATH', 'GOLANG_V
   'NJS_VERSION', 'PKG_RELEASE', 'MAVEN_HOME', 'MAVEN_CONFIG', 'GRADLE_HOME', 'DOTNET_VERSION', 'ASPNET_VERSION', 'CARGO_HOME',
   'RUSTUP_HOME', 'RUST_VERSION']);
 
-/** ENV names a stage ends with, inherited by stages built on it. */
-function stageEnv(stage: Stage, memo: Map<Stage, Set<string>>): Set<string> {
-  const known = memo.get(stage);
-  if (known) return known;
-  const names = new Set(stage.parent ? stageEnv(stage.parent, memo) : stage.image?.value === 'scratch' ? ['PATH'] : IMAGE_ENV);
-  for (const ins of stage.instructions) {
-    if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) names.add(p.key.value);
-  }
-  memo.set(stage, names);
-  return names;
-}
-
 /** PATH alone: what a stage on scratch starts with. */
 const SCRATCH_ENV: ReadonlySet<string> = new Set(['PATH']);
 
 /**
- * The names in scope in a stage: what it starts with (shared, never copied) plus what it
- * declares. Copying the base set into a fresh map per stage was most of this rule's cost;
- * the full map is built only when a word really needs expanding.
+ * The names in scope at one point of a stage: what it inherits (a chain of the ENV names
+ * of the stages it builds on, down to the base image's set; shared, never copied) plus
+ * what it declares itself. The full map is built only when a word really needs expanding.
  */
 class Scope {
-  private readonly local = new Set<string>();
-  constructor(private readonly base: ReadonlySet<string>) {}
+  private own: Set<string> | undefined;
+  constructor(private readonly base: Scope | ReadonlySet<string>) {}
   has(name: string): boolean {
-    return this.base.has(name) || this.local.has(name);
+    return (this.own !== undefined && this.own.has(name)) || this.base.has(name);
   }
   add(name: string): void {
-    if (!this.base.has(name)) this.local.add(name);
+    (this.own ??= new Set()).add(name);
   }
-  /** Every name mapped to a placeholder, base names first, then in order of declaration. */
-  toMap(): Map<string, string> {
-    const map = new Map<string, string>();
-    for (const n of this.base) map.set(n, 'x');
-    for (const n of this.local) map.set(n, 'x');
+  /** Every name mapped to a placeholder, in order of first declaration from the base image on. */
+  toMap(map = new Map<string, string>()): Map<string, string> {
+    if (this.base instanceof Scope) this.base.toMap(map);
+    else for (const n of this.base) map.set(n, 'x');
+    if (this.own) for (const n of this.own) map.set(n, 'x');
     return map;
   }
+}
+
+/** ENV names a stage ends with, inherited by stages built on it. */
+function stageEnv(stage: Stage, memo: Map<Stage, Scope>): Scope {
+  let scope = memo.get(stage);
+  if (scope) return scope;
+  scope = new Scope(stage.parent ? stageEnv(stage.parent, memo) : stage.image?.value === 'scratch' ? SCRATCH_ENV : IMAGE_ENV);
+  for (const ins of stage.instructions) {
+    if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) scope.add(p.key.value);
+  }
+  memo.set(stage, scope);
+  return scope;
+}
+
+/** Instructions whose arguments BuildKit runs through word expansion. */
+const EXPANDED = new Set(['add', 'copy', 'expose', 'label', 'stopsignal', 'user', 'volume', 'workdir']);
+
+/** Checks the words of an instruction that BuildKit expands (ENV values, LABEL keys and values, --chown/--chmod, arguments). */
+function checkInstruction(ctx: RuleContext, ins: Instruction, scope: Scope): void {
+  if (ins.name === 'env' || ins.name === 'label') {
+    if (ins.body.type !== 'KeyValue') return;
+    for (const p of ins.body.pairs) {
+      if (ins.name === 'label') checkWord(ctx, p.key.value, p.key.range, scope);
+      checkWord(ctx, p.value.value, p.value.range, scope);
+    }
+    return;
+  }
+  if (!EXPANDED.has(ins.name)) return;
+  for (const f of ins.flags) {
+    if ((f.name === 'chown' || f.name === 'chmod') && f.value !== null && f.valueRange) checkWord(ctx, f.value, f.valueRange, scope);
+  }
+  for (const a of ins.args) checkWord(ctx, a.value, a.range, scope);
 }
 
 export const UndefinedVar: Rule = {
@@ -70,40 +77,42 @@ export const UndefinedVar: Rule = {
   description: 'Variables should be defined before their use',
   url: docs('undefined-var'),
   check(ctx) {
-    const memo = new Map<Stage, Set<string>>();
+    let memo: Map<Stage, Scope> | undefined;
     for (const stage of ctx.model.stages) {
       // BuildKit always has PATH. It also knows the base image's environment, which a static
       // linter does not: in a stage on an image (not scratch, not another stage), names that
       // official images commonly set are taken as defined rather than reported.
       const external = !stage.parent && stage.image?.value !== 'scratch';
-      const defined = new Scope(stage.parent ? stageEnv(stage.parent, memo) : external ? IMAGE_ENV : SCRATCH_ENV);
+      const defined = new Scope(stage.parent ? stageEnv(stage.parent, (memo ??= new Map())) : external ? IMAGE_ENV : SCRATCH_ENV);
       for (const ins of stage.instructions) {
         if (ins.name === 'arg') {
-          for (const decl of argDeclarations(ins)) {
-            if (decl.value?.includes('$')) checkWord(ctx, { ...decl.word, value: decl.value }, defined);
-            defined.add(decl.name);
+          for (const word of ins.args) {
+            const v = word.value;
+            const eq = v.indexOf('=');
+            if (eq >= 0 && v.includes('$', eq + 1)) checkWord(ctx, v.slice(eq + 1), word.range, defined);
+            defined.add(eq < 0 ? v : v.slice(0, eq));
           }
           continue;
         }
-        if (ins.original.includes('$')) for (const word of expandedWords(ins)) checkWord(ctx, word, defined);
+        if (ins.original.includes('$')) checkInstruction(ctx, ins, defined);
         if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) defined.add(p.key.value);
       }
     }
   },
 };
 
-function checkWord(ctx: RuleContext, word: Argument, scope: Scope): void {
-  if (!word.value.includes('$')) return;
-  const plain = plainReferences(word.value);
+function checkWord(ctx: RuleContext, value: string, range: Range, scope: Scope): void {
+  if (!value.includes('$')) return;
+  const plain = plainReferences(value);
   // Full expansion (which knows about quotes and escapes) only when something may be unset.
   let unknown = false;
   for (const n of plain) if (!scope.has(n)) { unknown = true; break; }
   if (!unknown) return;
   const defined = scope.toMap();
-  for (const name of expand(word.value, defined, ctx.model).unset) {
+  for (const name of expand(value, defined, ctx.model).unset) {
     if (!plain.has(name)) continue;
     const hint = suggest(name, defined.keys());
-    ctx.report(word.range, `Usage of undefined variable '$${name}'${hint ? ` (did you mean $${hint}?)` : ''}`);
+    ctx.report(range, `Usage of undefined variable '$${name}'${hint ? ` (did you mean $${hint}?)` : ''}`);
   }
 }
 
@@ -120,7 +129,11 @@ export const SecretsUsedInArgOrEnv: Rule = {
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
       if (ins.name === 'arg') {
-        for (const d of argDeclarations(ins)) if (isSecret(d.name)) ctx.report(d.word.range, `Do not use ARG or ENV instructions for sensitive data (ARG "${d.name}")`);
+        for (const word of ins.args) {
+          const eq = word.value.indexOf('=');
+          const name = eq < 0 ? word.value : word.value.slice(0, eq);
+          if (isSecret(name)) ctx.report(word.range, `Do not use ARG or ENV instructions for sensitive data (ARG "${name}")`);
+        }
       } else if (ins.name === 'env' && ins.body.type === 'KeyValue') {
         for (const p of ins.body.pairs) if (isSecret(p.key.value)) ctx.report(p.key.range, `Do not use ARG or ENV instructions for sensitive data (ENV "${p.key.value}")`);
       }
@@ -135,18 +148,27 @@ export const WorkdirRelativePath: Rule = {
   description: 'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
   url: docs('workdir-relative-path'),
   check(ctx) {
-    const absolute = new Map<Stage, boolean>();
+    const absolute: boolean[] = [];
     for (const stage of ctx.model.stages) {
-      let set = stage.parent ? absolute.get(stage.parent) ?? false : false;
+      let set = stage.parent ? absolute[stage.parent.index] ?? false : false;
       for (const ins of stage.instructions) {
         if (ins.name !== 'workdir' || !ins.args[0]) continue;
-        const path = ins.args[0].value.replace(/^["']|["']$/g, '');
+        const path = stripQuotes(ins.args[0].value);
         if (path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path)) set = true;
         else if (!set && !path.startsWith('$')) {
           ctx.report(ins.args[0].range, `Relative workdir "${path}" can have unexpected results if the base image changes`);
         }
       }
-      absolute.set(stage, set);
+      absolute[stage.index] = set;
     }
   },
 };
+
+const isQuote = (c: number): boolean => c === 34 || c === 39;
+
+/** A leading and a trailing quote character removed, each independently. */
+function stripQuotes(v: string): string {
+  const from = v.length > 0 && isQuote(v.charCodeAt(0)) ? 1 : 0;
+  const to = v.length > from && isQuote(v.charCodeAt(v.length - 1)) ? v.length - 1 : v.length;
+  return from === 0 && to === v.length ? v : v.slice(from, to);
+}

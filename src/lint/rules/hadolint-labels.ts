@@ -14,12 +14,18 @@ function allLabels(ctx: RuleContext): KeyValuePair[] {
   return labelPairs(ctx.model.ast.instructions);
 }
 
+/** Lowercase letters, digits, `.` and `-`; starts with a letter, ends with a letter or digit. */
+const LABEL_KEY = /^[a-z](?:[a-z0-9.-]*[a-z0-9])?$/;
+const RESERVED_NAMESPACE = /^(?:com\.docker\.|io\.docker\.|org\.dockerproject\.)/;
+
 export const DL3048: Rule = dl('DL3048', 'style', 'Invalid label key.', (ctx) => {
-  for (const pair of allLabels(ctx)) {
-    const k = unquote(pair.key.value);
-    const bad = !/^[a-z]/.test(k) || !/[a-z0-9]$/.test(k) || /[^a-z0-9.-]/.test(k)
-      || /^(?:com\.docker\.|io\.docker\.|org\.dockerproject\.)/.test(k) || k.includes('..') || k.includes('--');
-    if (bad) ctx.report(pair.key.range, 'Invalid label key.');
+  for (const ins of ctx.model.ast.instructions) {
+    if (ins.name !== 'label' || ins.body.type !== 'KeyValue') continue;
+    for (const pair of ins.body.pairs) {
+      const k = unquote(pair.key.value);
+      const bad = !LABEL_KEY.test(k) || RESERVED_NAMESPACE.test(k) || k.includes('..') || k.includes('--');
+      if (bad) ctx.report(pair.key.range, 'Invalid label key.');
+    }
   }
 });
 

@@ -1,7 +1,8 @@
 import { flagValues, hasFlag, hasWord, isCommand } from '../command.js';
 import { shellAt } from '../lint.js';
 import type { Instruction } from '../../syntax/ast.js';
-import type { Rule } from '../types.js';
+import { flag } from '../model.js';
+import type { Rule, RuleContext } from '../types.js';
 import { commandRule, dl, runs } from './dl.js';
 
 /** hadolint's rules about what a RUN script does (other than package managers). */
@@ -25,17 +26,19 @@ export const DL3047 = commandRule('DL3047', 'info', 'Avoid use of wget without p
 export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the default shell', (c) => c.name === 'ln' && c.args.some((a) => a.value === '/bin/sh'), ['ln']);
 
 export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but not both', (ctx) => {
-  const byStage = new Map<unknown, { ins: Instruction; tools: Set<string> }[]>();
+  let byStage: Map<unknown, { ins: Instruction; tools: Set<string> }[]> | undefined;
   for (const run of runs(ctx)) {
     if (!run.text.includes('wget') && !run.text.includes('curl')) continue;
     const { ins, script, stage } = run;
     if (!script.byName.has('wget') && !script.byName.has('curl')) continue;
     const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
     if (tools.size === 0) continue;
+    byStage ??= new Map();
     const list = byStage.get(stage) ?? [];
     list.push({ ins, tools });
     byStage.set(stage, list);
   }
+  if (!byStage) return;
   for (const found of byStage.values()) {
     if (new Set(found.flatMap((f) => [...f.tools])).size < 2) continue;
     for (const f of found) ctx.report(f.ins.range, 'Either use Wget or Curl but not both');
@@ -61,18 +64,20 @@ export const DL4006: Rule = dl('DL4006', 'warning', PIPEFAIL, (ctx) => {
 
 /** Consecutive RUNs with few commands each and the same flags could be one layer. */
 export const DL3059: Rule = dl('DL3059', 'info', 'Multiple consecutive `RUN` instructions. Consider consolidation.', (ctx) => {
-  let previous: { flags: string; count: () => number } | undefined;
+  let previous: Instruction | undefined;
   for (const ins of ctx.model.ast.instructions) {
     if (ins.name !== 'run') { previous = undefined; continue; }
-    // Commands are counted only for RUNs that follow a RUN, so lone RUNs stay untokenized.
-    const count = (): number => ctx.script(ins)?.commands.length ?? 1;
-    const flags = ins.flags.map((f) => f.raw).sort().join(' ');
-    if (previous && previous.flags === flags && count() <= 2 && previous.count() <= 2) {
+    // Commands are counted only for RUNs that follow a RUN with the same flags.
+    if (previous && flagKey(previous) === flagKey(ins) && commandCount(ctx, ins) <= 2 && commandCount(ctx, previous) <= 2) {
       ctx.report(ins.range, 'Multiple consecutive `RUN` instructions. Consider consolidation.');
     }
-    previous = { flags, count };
+    previous = ins;
   }
 });
+
+/** The flags of an instruction in a canonical order ('' without flags, the common case). */
+const flagKey = (ins: Instruction): string => (ins.flags.length === 0 ? '' : ins.flags.map((f) => f.raw).sort().join(' '));
+const commandCount = (ctx: RuleContext, ins: Instruction): number => ctx.script(ins)?.commands.length ?? 1;
 
 const TAR_EXTRACT = ['x', 'extract'];
 const ARCHIVE = /\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tar\.lz|tlz|tZ|tb2|tpz)$/;
@@ -80,12 +85,15 @@ const ARCHIVE = /\.(?:tar|tar\.gz|tgz|tar\.bz2|tbz2?|tar\.xz|txz|tar\.zst|tar\.l
 /** COPY of an archive that a later RUN unpacks with tar: ADD would do both. */
 export const DL3010: Rule = dl('DL3010', 'info', 'Use ADD for extracting archives into an image', (ctx) => {
   for (const stage of ctx.model.stages) {
-    const copied = new Map<string, Instruction>();
+    let copied: Map<string, Instruction> | undefined;
     for (const ins of stage.instructions) {
-      if (ins.name === 'copy' && !ins.flags.some((f) => f.name === 'from')) {
-        for (const src of ins.args.slice(0, -1)) if (ARCHIVE.test(src.value)) copied.set(src.value.slice(src.value.lastIndexOf('/') + 1), ins);
+      if (ins.name === 'copy' && !flag(ins, 'from')) {
+        for (let i = 0; i < ins.args.length - 1; i++) {
+          const src = ins.args[i]!.value;
+          if (ARCHIVE.test(src)) (copied ??= new Map()).set(src.slice(src.lastIndexOf('/') + 1), ins);
+        }
       }
-      if (ins.name !== 'run' || copied.size === 0) continue;
+      if (ins.name !== 'run' || copied === undefined || copied.size === 0) continue;
       for (const c of ctx.script(ins)?.commands ?? []) {
         if (c.name !== 'tar' || !(hasFlag(c, TAR_EXTRACT) || /^[a-z]*x/.test(c.args[0]?.value ?? ''))) continue;
         for (const a of c.args) {

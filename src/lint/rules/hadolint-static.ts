@@ -24,8 +24,8 @@ const isRoot = (u: string): boolean => u === 'root' || u === '0' || u.startsWith
 
 export const DL3002: Rule = dl('DL3002', 'warning', 'Last USER should not be root', (ctx) => {
   for (const stage of ctx.model.stages) {
-    const users = stage.instructions.filter((i) => i.name === 'user' && i.args[0]);
-    const last = users[users.length - 1];
+    let last: Instruction | undefined;
+    for (const i of stage.instructions) if (i.name === 'user' && i.args[0]) last = i;
     if (last && isRoot(unquote(last.args[0]!.value))) ctx.report(last.range, 'Last USER should not be root');
   }
 });
@@ -35,11 +35,32 @@ export const DL3011: Rule = dl('DL3011', 'error', 'Valid UNIX ports range from 0
     if (ins.name !== 'expose') continue;
     for (const word of ins.args) {
       if (word.value.includes('$')) continue;
-      const ports = word.value.split('/')[0]!.split(':').pop()!.split('-');
-      if (ports.some((p) => !/^\d+$/.test(p) || Number(p) > 65535)) ctx.report(word.range, 'Valid UNIX ports range from 0 to 65535');
+      if (!validPorts(word.value)) ctx.report(word.range, 'Valid UNIX ports range from 0 to 65535');
     }
   }
 });
+
+/** `[ip:][hostPort:]port[-port][/proto]`: every port of the container side a number up to 65535. */
+function validPorts(value: string): boolean {
+  const slash = value.indexOf('/');
+  const end = slash < 0 ? value.length : slash;
+  let i = value.lastIndexOf(':', end - 1) + 1;
+  // Each `-`-separated part: one or more digits, at most 65535.
+  for (;;) {
+    let n = 0;
+    const start = i;
+    while (i < end) {
+      const c = value.charCodeAt(i);
+      if (c === 45) break;
+      if (c < 48 || c > 57) return false;
+      n = n * 10 + (c - 48);
+      i++;
+    }
+    if (i === start || n > 65535) return false;
+    if (i === end) return true;
+    i++;
+  }
+}
 
 /** hadolint reports every repeat after the first in a stage. */
 function repeated(code: string, level: 'error' | 'warning', name: string, message: string): Rule {
@@ -65,8 +86,12 @@ const URL = /^(?:https?|ftp|git):\/\/|^git@/;
 export const DL3020: Rule = dl('DL3020', 'error', 'Use COPY instead of ADD for files and folders', (ctx) => {
   for (const ins of ctx.model.ast.instructions) {
     if (ins.name !== 'add' || ins.heredocs.length > 0) continue;
-    const sources = ins.args.slice(0, -1).map((a) => unquote(a.value));
-    if (sources.some((s) => !URL.test(s) && !ARCHIVE.test(s) && !s.includes('$'))) ctx.report(ins.range, 'Use COPY instead of ADD for files and folders');
+    let local = false;
+    for (let i = 0; i < ins.args.length - 1 && !local; i++) {
+      const s = unquote(ins.args[i]!.value);
+      local = !URL.test(s) && !ARCHIVE.test(s) && !s.includes('$');
+    }
+    if (local) ctx.report(ins.range, 'Use COPY instead of ADD for files and folders');
   }
 });
 
@@ -87,8 +112,12 @@ export const DL3025: Rule = dl('DL3025', 'warning', 'Use arguments JSON notation
 
 const refs = (value: string): string[] => [...value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
 
+const envWithVariable = (ins: Instruction): boolean => ins.name === 'env' && ins.body.type === 'KeyValue' && ins.original.includes('$');
+
 export const DL3044: Rule = dl('DL3044', 'error', 'Do not refer to an environment variable within the same `ENV` statement where it is defined.', (ctx) => {
   for (const stage of ctx.model.stages) {
+    // Only an ENV that uses a variable can refer to itself; most stages have none.
+    if (!stage.instructions.some(envWithVariable)) continue;
     const before = new Set<string>();
     for (const ins of stage.instructions) {
       if (ins.name === 'arg') for (const d of argDeclarations(ins)) before.add(d.name);
