@@ -1,4 +1,4 @@
-import { readdir, rm } from 'node:fs/promises';
+import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../oci/index.js';
 import type { Store } from '../store/index.js';
@@ -31,6 +31,14 @@ export async function pruneBuildCache(store: Store, options: { all?: boolean } =
     if (wanted.has(name)) continue;
     await rm(path.join(diffsDir, name), { recursive: true, force: true });
     diffDirs++;
+  }
+  // COPY records (copyreuse.ts) whose kept dir is gone can never link anything again.
+  const copies = path.join(store.root, 'build-cache', 'copies');
+  for (const name of await readdir(copies).catch(() => [] as string[])) {
+    const file = path.join(copies, name);
+    const head = all ? '' : (await readFile(file, 'utf8').catch(() => '')).split('\n', 1)[0]!;
+    const diffId = head.split('\t')[1]?.replace(/^sha256:/, '');
+    if (all || diffId === undefined || !wanted.has(diffId)) await rm(file, { force: true });
   }
   let cacheMounts = 0;
   if (all) {

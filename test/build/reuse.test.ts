@@ -5,8 +5,10 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pruneBuildCache } from '../../src/build/prune.js';
+import { Store } from '../../src/store/index.js';
 import { cleanup, makeContext, slipway, storeRoot } from './harness.js';
 
 after(cleanup);
@@ -33,4 +35,9 @@ test('COPY after a change links unchanged files from its last result; the layer 
   assert.notEqual(kept(after, 'app/d/run.sh').ino, kept(before, 'app/d/run.sh').ino, 'changed mode is copied');
   assert.equal(kept(after, 'app/d/run.sh').mode & 0o777, 0o700);
   assert.equal(kept(before, 'app/d/run.sh').mode & 0o777, 0o644, 'the earlier layer is untouched');
+
+  const copies = path.join(storeRoot, 'build-cache', 'copies');
+  assert.ok(readdirSync(copies).length >= 1);
+  await pruneBuildCache(await Store.open({ root: storeRoot }), { all: true });
+  assert.deepEqual(readdirSync(copies), [], 'prune -a drops the COPY records with the kept dirs');
 });
