@@ -26,7 +26,10 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
   const pending: Promise<Buffer>[] = [];
   const limit = Math.max(1, workers) + 1;
   for await (const m of members) {
-    const p = gzipAsync(m, { level }).then(fixHeader);
+    // An output buffer that holds the whole member (deflate's worst case is a few bytes
+    // per 16 KiB over the input) makes one thread-pool round trip per member instead of
+    // one per 16 KiB. The output bytes do not depend on it.
+    const p = gzipAsync(m, { level, chunkSize: m.length + (m.length >>> 10) + 1024 }).then(fixHeader);
     p.catch(() => undefined);
     pending.push(p);
     while (pending.length >= limit) yield await pending.shift()!;
