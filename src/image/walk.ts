@@ -1,4 +1,4 @@
-import { lstatSync, promises as fs, readdirSync, type Stats } from 'node:fs';
+import { lstatSync, promises as fs, readdirSync, readlinkSync, type Stats } from 'node:fs';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { canonicalKey, compareKeys, normaliseLayerPath, OPAQUE_MARKER, whiteoutPath } from './paths.js';
@@ -128,6 +128,9 @@ export async function planEntries(source: LayerSource, sourceDateEpoch?: number)
   const root = path.resolve(source.root);
   let found: Found[];
   const markers: PlannedEntry[] = [];
+  // A tree's xattrs come from one getfattr process, which runs while this one walks.
+  const treeXattrs = source.type === 'tree' ? readXattrs([root], true) : undefined;
+  treeXattrs?.catch(() => undefined);
   switch (source.type) {
     case 'tree':
       found = walkTree(root);
@@ -174,14 +177,14 @@ export async function planEntries(source: LayerSource, sourceDateEpoch?: number)
   }
   entries.sort((a, b) => compareKeys(a.key, b.key));
   const firstByInode = new Map<string, string>();
-  await Promise.all(entries.filter((e) => e.kind === 'symlink').map(async (e) => { e.linkname = await fs.readlink(e.source!); }));
   for (const e of entries) {
+    if (e.kind === 'symlink') e.linkname = readlinkSync(e.source!);
     if (e.ino === undefined) continue;
     const first = firstByInode.get(e.ino);
     if (first === undefined) firstByInode.set(e.ino, e.path);
     else Object.assign(e, { kind: 'link', linkname: first, size: 0 });
   }
-  const xattrs = await readXattrs(source.type === 'tree' ? [root] : entries.filter((e) => e.source).map((e) => e.source!), source.type === 'tree');
+  const xattrs = await (treeXattrs ?? readXattrs(entries.filter((e) => e.source).map((e) => e.source!), false));
   if (xattrs.size > 0) for (const e of entries) if (e.source) e.xattrs = xattrs.get(e.source);
   return entries;
 }
