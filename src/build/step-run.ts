@@ -132,6 +132,7 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
       let r = 0;
       const scratch = await rt.fsm.scratch('run');
       const overlays: string[] = [];
+      const releases: (() => Promise<void>)[] = [];
       let stuck = false;
       try {
         for (const m of step.mounts) {
@@ -147,12 +148,24 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
               break;
             }
             case 'cache': {
-              const dir = path.join(rt.store.root, 'build-cache-mounts', createHash('sha256').update(m.id).digest('hex'));
+              const hash = createHash('sha256').update(m.id).digest('hex');
+              let dir = path.join(rt.store.root, 'build-cache-mounts', hash);
+              if (m.sharing === 'private') {
+                // BuildKit: a private cache gets its own instance while another writer has one.
+                for (let n = 0; ; n++) {
+                  const release = await rt.store.tryLock(`cache-mount-${hash.slice(0, 32)}-private-${n}`);
+                  if (!release) continue;
+                  releases.push(release);
+                  if (n > 0) dir = `${dir}-${n}`;
+                  break;
+                }
+              }
               await mkdir(dir, { recursive: true, mode: m.mode });
               await chmod(dir, m.mode);
               await chown(dir, m.uid, m.gid);
               if (m.from) r++;
-              mounts.push({ type: 'cache', source: dir, target: path.posix.resolve(cwd, m.target) });
+              const target = path.posix.resolve(cwd, m.target);
+              mounts.push(m.readonly ? { type: 'bind', source: dir, target, readonly: true } : { type: 'cache', source: dir, target });
               break;
             }
             case 'tmpfs':
@@ -190,6 +203,7 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
         const lockAll = (i: number): Promise<{ exitCode: number }> => (i === locked.length ? run() : rt.store.withLock(`cache-mount-${createHash('sha256').update(locked[i]!.id).digest('hex').slice(0, 32)}`, 'exclusive', () => lockAll(i + 1)));
         exitCode = (await lockAll(0)).exitCode;
       } finally {
+        for (const release of releases) await release();
         for (const o of overlays) await unmount(o).catch(() => { stuck = true; });
         // Never recurse through a mount that is still there: it would reach its source.
         if (!stuck) await rm(scratch, { recursive: true, force: true });

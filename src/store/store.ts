@@ -196,6 +196,16 @@ export class Store {
     return withLock(path.join(this.root, 'locks'), name, mode, fn);
   }
 
+  /** Takes the named exclusive lock if nobody holds it; its release function, or undefined. */
+  async tryLock(name: string): Promise<(() => Promise<void>) | undefined> {
+    try {
+      return await acquireLock(path.join(this.root, 'locks'), name, 'exclusive', 0);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'STORE_LOCK_TIMEOUT') return undefined;
+      throw err;
+    }
+  }
+
   /**
    * Holds the `gc` lock shared for the duration of `fn`: use around "put blobs, then
    * addImage" so prune (which takes it exclusive) never sees the blobs unreferenced.

@@ -116,6 +116,26 @@ RUN --mount=type=bind,source=ctxdir/g,target=/one,rw sh -c 'echo over > /one; ca
   assert.equal(existsSync(path.join(ctx, 'ctxdir/added')), false);
 });
 
+test('RUN --mount=type=cache: sharing=private gives concurrent writers their own instance; readonly refuses writes', async () => {
+  const id = `private-${process.pid}`;
+  const dockerfile = `FROM scratch AS base
+COPY rootfs/ /
+FROM base AS a
+RUN --mount=type=cache,id=${id},sharing=private,target=/c sh -c 'echo a > /c/a; sleep 2; ls /c > /seen'
+FROM base AS b
+RUN --mount=type=cache,id=${id},sharing=private,target=/c sh -c 'echo b > /c/b; sleep 2; ls /c > /seen'
+FROM base
+COPY --from=a /seen /a-seen
+COPY --from=b /seen /b-seen
+RUN --mount=type=cache,id=${id},target=/c,readonly sh -c 'touch /c/x 2>/dev/null && echo rw > /ro || echo ro > /ro'
+`;
+  const ctx = makeContext({ Dockerfile: dockerfile });
+  const root = await unpack((await slipway(ctx, { noCache: true })).archive);
+  assert.equal(read(root, 'a-seen'), 'a\n', 'stage a saw only its own write');
+  assert.equal(read(root, 'b-seen'), 'b\n', 'stage b saw only its own write');
+  assert.equal(read(root, 'ro'), 'ro\n');
+});
+
 test('COPY --parents keeps paths (from the root or a /./ pivot); --exclude leaves files out', async () => {
   const dockerfile = `${ROOTFS}COPY --parents a/*/f.txt /out/\nCOPY --parents x/./y/z.txt /pivot/\nCOPY --exclude=*.md --exclude=sub/skip docs/ /docs/\n`;
   const files = { 'a/1/f.txt': '1', 'a/2/f.txt': '2', 'a/2/g.txt': 'g', 'x/y/z.txt': 'z', 'docs/readme.md': 'r', 'docs/keep.txt': 'k', 'docs/sub/skip/s': 's', 'docs/sub/ok': 'o', Dockerfile: dockerfile };
