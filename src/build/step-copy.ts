@@ -67,21 +67,25 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
   }
   for (const d of downloads) inputs += `,url:${d.url}:${createHash('sha256').update(d.data).digest('hex')}`;
   const instruction = JSON.stringify({ createdBy, workdir, from: step.from, inline: step.inline, exclude: step.exclude, unpack: step.unpack });
-  const key = stepKey(parent, instruction, inputs);
-  const hit = await cached(rt, key);
+  // COPY --link (BuildKit): the layer is made on an empty filesystem, so it depends on
+  // nothing below it and is cached apart from its parent; the chain key still has the parent.
+  const layerParent = step.link ? stepKey('link', rt.platformText) : parent;
+  const layerKey = stepKey(layerParent, instruction, inputs);
+  const key = step.link ? stepKey(parent, 'link', layerKey) : layerKey;
+  const hit = await cached(rt, layerKey);
   if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
   // The same COPY with other inputs: link what did not change from its last result.
   const reuse = fromContext && !rt.options.noCache && urls.length === 0 && step.inline.length === 0
-    ? await CopyReuse.open(rt.store.root, stepKey(parent, instruction), rt.context.statCache, (d) => rt.fsm.kept(d as Digest))
+    ? await CopyReuse.open(rt.store.root, stepKey(layerParent, instruction), rt.context.statCache, (d) => rt.fsm.kept(d as Digest))
     : undefined;
+  // --chown names resolve through the stage's /etc/passwd and /etc/group, --link or not.
+  const owner: Owner | undefined = step.chown === undefined ? undefined : await rt.fsm.view(fs, async (root) => {
+    const read = async (p: string) => readFile(await resolveInRoot(root, p), 'utf8').catch(() => undefined);
+    return resolveChown(step.chown!, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
+  });
 
   const time = rt.epoch;
-  const layer = await rt.fsm.step(fs, async (merged, _lowers, upper) => {
-    let owner: Owner | undefined;
-    if (step.chown) {
-      const read = async (p: string) => readFile(await resolveInRoot(merged, p), 'utf8').catch(() => undefined);
-      owner = await resolveChown(step.chown, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
-    }
+  const layer = await rt.fsm.step(step.link ? { layers: [] } : fs, async (merged, _lowers, upper) => {
     const destHost = await resolveInRoot(merged, resolveDest(step.dest, workdir).path);
     const destIsDir = (await stat(destHost).catch(() => undefined))?.isDirectory() ?? false;
     await withSource(rt, step, async (root) => {
@@ -117,6 +121,6 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
     }
   }, { compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
   if (reuse && layer) await reuse.save(layer.diffId);
-  await remember(rt, key, layer);
+  await remember(rt, layerKey, layer);
   return { layer, cached: false, key, createdBy };
 }

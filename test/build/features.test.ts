@@ -136,6 +136,28 @@ RUN --mount=type=cache,id=${id},target=/c,readonly sh -c 'touch /c/x 2>/dev/null
   assert.equal(read(root, 'ro'), 'ro\n');
 });
 
+test('COPY --link: a layer made apart from the layers below, cached apart from them', async () => {
+  const dockerfile = `FROM scratch
+COPY rootfs/ /
+ARG BASE=one
+RUN mkdir -m 700 /app && echo $BASE > /app/base
+COPY --link f /app/new
+RUN ls -ld /app | cut -c1-10 > /app-mode
+`;
+  const ctx = makeContext({ Dockerfile: dockerfile, f: 'linked\n' });
+  const first = await slipway(ctx, { noCache: true });
+  const second = await slipway(ctx, { buildArgs: { BASE: 'two' } });
+  const root = await unpack(second.archive);
+  assert.equal(read(root, 'app/base'), 'two\n');
+  assert.equal(read(root, 'app/new'), 'linked\n');
+  assert.equal(read(root, 'app-mode'), 'drwxr-xr-x\n', 'the linked layer brings /app as 0755, as BuildKit');
+  const linked = (b: typeof first) => b.result.layers[2]!.digest;
+  assert.equal(linked(second), linked(first), 'the --link layer does not depend on the base');
+  const copyStep = second.result.steps.find((s) => s.name.includes('COPY --link'));
+  assert.ok(copyStep?.cached, 'and is a cache hit after the base changed');
+  assert.equal(second.result.steps.find((s) => s.name.includes('ls -ld'))?.cached, false, 'later steps still run on the new base');
+});
+
 test('COPY --parents keeps paths (from the root or a /./ pivot); --exclude leaves files out', async () => {
   const dockerfile = `${ROOTFS}COPY --parents a/*/f.txt /out/\nCOPY --parents x/./y/z.txt /pivot/\nCOPY --exclude=*.md --exclude=sub/skip docs/ /docs/\n`;
   const files = { 'a/1/f.txt': '1', 'a/2/f.txt': '2', 'a/2/g.txt': 'g', 'x/y/z.txt': 'z', 'docs/readme.md': 'r', 'docs/keep.txt': 'k', 'docs/sub/skip/s': 's', 'docs/sub/ok': 'o', Dockerfile: dockerfile };
