@@ -57,8 +57,24 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const pragmas = !config.disableIgnorePragma && parsed.ast.comments.some((c) => c.text.includes('ignore'));
   const suppressions = pragmas ? collectSuppressions(parsed.ast) : undefined;
   const kept = suppressions ? out.filter((d) => !suppressions.suppressed(d.code, d.range.start.offset)) : out;
-  kept.sort((a, b) => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
+  sortFindings(kept);
   return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };
+}
+
+const byPosition = (a: Diagnostic, b: Diagnostic): number => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
+
+/**
+ * Stable sort by position, then code. A file has a handful of findings: an insertion sort
+ * in place allocates nothing, where Array.prototype.sort copies the array first.
+ */
+function sortFindings(list: Diagnostic[]): void {
+  if (list.length > 32) { list.sort(byPosition); return; }
+  for (let i = 1; i < list.length; i++) {
+    const d = list[i]!;
+    let j = i - 1;
+    while (j >= 0 && byPosition(list[j]!, d) > 0) { list[j + 1] = list[j]!; j--; }
+    list[j + 1] = d;
+  }
 }
 
 const NO_CONFIG: LintConfig = {};
@@ -174,8 +190,11 @@ const nonEmpty = (edits: readonly TextEdit[] | undefined): readonly TextEdit[] |
 
 /** `# hadolint shell=powershell`: the base image's shell is not POSIX; skip shell rules. */
 function hasNonPosixPragma(parsed: ParseResult): boolean {
-  return parsed.ast.comments.some((c) => /^(?:hadolint|slipway)\s+shell\s*=\s*(?:pwsh|powershell|cmd)/i.test(c.text));
+  for (const c of parsed.ast.comments) if (SHELL_PRAGMA.test(c.text)) return true;
+  return false;
 }
+
+const SHELL_PRAGMA = /^(?:hadolint|slipway)\s+shell\s*=\s*(?:pwsh|powershell|cmd)/i;
 
 const NON_POSIX = /^(?:.*[\\/])?(?:pwsh|powershell|cmd)(?:\.exe)?$/i;
 

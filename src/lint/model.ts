@@ -47,14 +47,17 @@ class FileModel implements Model {
   readonly globalArgs: Instruction[] = [];
   readonly stages: Stage[] = [];
   constructor(readonly ast: Dockerfile, readonly escape: EscapeToken) {
-    let list: Instruction[] | undefined;
-    for (const ins of ast.instructions) {
+    const all = ast.instructions;
+    let from = -1;
+    for (let i = 0; i < all.length; i++) {
+      const ins = all[i]!;
       if (ins.name === 'from') {
-        list = [];
-        this.stages.push(makeStage(ins, this.stages, list));
-      } else if (list !== undefined) list.push(ins);
-      else if (ins.name === 'arg') this.globalArgs.push(ins);
+        // A stage's instructions are the slice up to the next FROM, taken when that is found.
+        if (from >= 0) this.stages.push(makeStage(all[from]!, this.stages, all.slice(from + 1, i)));
+        from = i;
+      } else if (from < 0 && ins.name === 'arg') this.globalArgs.push(ins);
     }
+    if (from >= 0) this.stages.push(makeStage(all[from]!, this.stages, all.slice(from + 1)));
   }
 
   /**
@@ -75,7 +78,7 @@ class FileModel implements Model {
   }
 }
 
-function makeStage(from: Instruction, earlier: readonly Stage[], instructions: Instruction[]): Stage {
+function makeStage(from: Instruction, earlier: readonly Stage[], instructions: readonly Instruction[]): Stage {
   const words = from.args;
   const image = words[0];
   const hasAs = words.length >= 3 && words[1]!.value.toLowerCase() === 'as';

@@ -66,6 +66,12 @@ CLASS[92] = BACKSLASH; CLASS[39] = SQUOTE; CLASS[34] = DQUOTE; CLASS[36] = DOLLA
 const END = 0, WORD = 1, OP = 2, REDIRECT = 3;
 type Kind = typeof END | typeof WORD | typeof OP | typeof REDIRECT;
 
+/**
+ * The arguments of the command being collected, shared by all scanners: each command gets
+ * an exact-size copy when it ends, before any substitution inside it is scanned.
+ */
+const ARGS: Word[] = [];
+
 /** `VAR=x`, `VAR+=x`, `arr[i]=x` before a command name. */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 
@@ -84,9 +90,8 @@ class Scanner {
   /** Substitutions inside the current word (`$(...)`, backticks), when it has any. */
   private subs: string[] | undefined;
 
-  // The command being collected.
+  // The command being collected (its arguments gather in ARGS).
   private nameWord: Word | undefined;
-  private args: Word[] | undefined;
   private assignments: string[] | undefined;
   private pendingSubs: string[] | undefined;
 
@@ -140,7 +145,7 @@ class Scanner {
       } else {
         const word: Word = { value, quoted: this.quoted, start: this.start, end: this.end };
         if (this.nameWord === undefined) this.nameWord = word;
-        else (this.args ??= []).push(word);
+        else ARGS.push(word);
       }
       kind = this.next();
     }
@@ -158,9 +163,10 @@ class Scanner {
     if (nameWord !== undefined) {
       const name = nameWord.value;
       const slash = name.lastIndexOf('/');
-      this.commands.push({ name, base: slash < 0 ? name : name.slice(slash + 1), nameWord, args: this.args ?? NO_WORDS, assignments: this.assignments ?? NO_STRINGS, nested: this.nested });
+      const args = ARGS.length === 0 ? NO_WORDS : ARGS.slice();
+      ARGS.length = 0;
+      this.commands.push({ name, base: slash < 0 ? name : name.slice(slash + 1), nameWord, args, assignments: this.assignments ?? NO_STRINGS, nested: this.nested });
       this.nameWord = undefined;
-      this.args = undefined;
     }
     this.assignments = undefined;
     const subs = this.pendingSubs;
@@ -345,6 +351,7 @@ class ParsedScript implements Script {
 export function parseScript(text: string, nested = false): Script {
   const commands: SimpleCommand[] = [];
   const operators: string[] = [];
+  ARGS.length = 0;
   new Scanner(text, nested, commands, operators).run();
   const byName = new Map<string, SimpleCommand[]>();
   for (const c of commands) {

@@ -1,5 +1,5 @@
 import { analyzeWord } from '../../shell/index.js';
-import type { Instruction } from '../../syntax/ast.js';
+import type { Instruction, KeyValuePair } from '../../syntax/ast.js';
 import { shellAt } from '../lint.js';
 import { parseScript } from '../shell.js';
 import type { Rule, RuleContext, TextEdit } from '../types.js';
@@ -70,7 +70,7 @@ export const JSONArgsRecommended: Rule = {
         if ((ins.name !== 'cmd' && ins.name !== 'entrypoint') || ins.body.type !== 'Shell') continue;
         // An explicit SHELL says the shell form is intended.
         if (shellAt(ins, stage)) continue;
-        ctx.report(ins.keywordRange, `JSON arguments recommended for ${ins.name.toUpperCase()} to prevent unintended behavior related to OS signals`, () => jsonFix(ctx, ins));
+        ctx.report(ins.keywordRange, `JSON arguments recommended for ${ins.name.toUpperCase()} to prevent unintended behavior related to OS signals`, later(jsonFix, ctx, ins));
       }
     }
   },
@@ -85,18 +85,18 @@ export const MaintainerDeprecated: Rule = {
   fixable: true,
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
-      if (ins.name !== 'maintainer') continue;
-      const fix = (): TextEdit[] | undefined => {
-        const value = ins.body.type === 'String' ? ins.body.value.value : undefined;
-        const word = value === undefined || !oneLine(ctx, ins) ? undefined : quoteLiteral(ctx, value);
-        if (word === undefined || ins.body.type !== 'String') return undefined;
-        const label = ins.keyword === ins.keyword.toLowerCase() ? 'label' : 'LABEL';
-        return [{ range: { start: ins.keywordRange.start, end: ins.body.value.range.end }, newText: `${label} org.opencontainers.image.authors=${word}` }];
-      };
-      ctx.report(ins.keywordRange, 'Maintainer instruction is deprecated in favor of using label', fix);
+      if (ins.name === 'maintainer') ctx.report(ins.keywordRange, 'Maintainer instruction is deprecated in favor of using label', later(maintainerFix, ctx, ins));
     }
   },
 };
+
+function maintainerFix(ctx: RuleContext, ins: Instruction): TextEdit[] | undefined {
+  const value = ins.body.type === 'String' ? ins.body.value.value : undefined;
+  const word = value === undefined || !oneLine(ctx, ins) ? undefined : quoteLiteral(ctx, value);
+  if (word === undefined || ins.body.type !== 'String') return undefined;
+  const label = ins.keyword === ins.keyword.toLowerCase() ? 'label' : 'LABEL';
+  return [{ range: { start: ins.keywordRange.start, end: ins.body.value.range.end }, newText: `${label} org.opencontainers.image.authors=${word}` }];
+}
 
 export const LegacyKeyValueFormat: Rule = {
   name: 'LegacyKeyValueFormat',
@@ -106,25 +106,35 @@ export const LegacyKeyValueFormat: Rule = {
   url: docs('legacy-key-value-format'),
   fixable: true,
   check(ctx) {
-    const visit = (ins: Instruction): void => {
-      if (ins.body.type === 'Onbuild') return visit(ins.body.instruction);
-      if ((ins.name !== 'env' && ins.name !== 'label') || ins.body.type !== 'KeyValue') return;
-      for (const pair of ins.body.pairs) {
-        if (pair.separator !== '') continue;
-        const { key, value } = pair;
-        const fix = (): TextEdit[] | undefined => {
-          const source = ctx.text.slice(value.range.start.offset, value.range.end.offset);
-          if (source !== value.value || key.range.end.line !== value.range.end.line) return undefined;
-          const word = keyValueWord(ctx, source);
-          return word === undefined ? undefined : [{ range: { start: key.range.end, end: value.range.end }, newText: `=${word}` }];
-        };
-        const name = ins.name.toUpperCase();
-        ctx.report(pair.range, `"${name} key=value" should be used instead of legacy "${name} key value" format`, fix);
-      }
-    };
-    for (const ins of ctx.model.ast.instructions) visit(ins);
+    for (const ins of ctx.model.ast.instructions) checkKeyValues(ctx, ins.body.type === 'Onbuild' ? ins.body.instruction : ins);
   },
 };
+
+function checkKeyValues(ctx: RuleContext, ins: Instruction): void {
+  if (ins.body.type === 'Onbuild') return checkKeyValues(ctx, ins.body.instruction);
+  if ((ins.name !== 'env' && ins.name !== 'label') || ins.body.type !== 'KeyValue') return;
+  for (const pair of ins.body.pairs) {
+    if (pair.separator !== '') continue;
+    const name = ins.name.toUpperCase();
+    ctx.report(pair.range, `"${name} key=value" should be used instead of legacy "${name} key value" format`, later(keyValueFix, ctx, pair));
+  }
+}
+
+function keyValueFix(ctx: RuleContext, pair: KeyValuePair): TextEdit[] | undefined {
+  const { key, value } = pair;
+  const source = ctx.text.slice(value.range.start.offset, value.range.end.offset);
+  if (source !== value.value || key.range.end.line !== value.range.end.line) return undefined;
+  const word = keyValueWord(ctx, source);
+  return word === undefined ? undefined : [{ range: { start: key.range.end, end: value.range.end }, newText: `=${word}` }];
+}
+
+/**
+ * A fix computed only when read. Built here rather than as an arrow in the rule's loop: a
+ * closure over the loop's variables makes every iteration allocate, reported or not.
+ */
+function later<T>(fix: (ctx: RuleContext, node: T) => TextEdit[] | undefined, ctx: RuleContext, node: T): () => TextEdit[] | undefined {
+  return () => fix(ctx, node);
+}
 
 const SINGLE = new Set(['cmd', 'entrypoint', 'healthcheck']);
 
@@ -173,6 +183,9 @@ export const NoEmptyContinuation: Rule = {
   },
 };
 
+const WHITESPACE = /\s/;
+const beforeEquals = (v: string): string => { const eq = v.indexOf('='); return eq < 0 ? v : v.slice(0, eq); };
+
 export const InvalidDefinitionDescription: Rule = {
   name: 'InvalidDefinitionDescription',
   source: 'buildkit',
@@ -182,17 +195,21 @@ export const InvalidDefinitionDescription: Rule = {
   optIn: true,
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
+      const comments = ins.comments;
+      if (comments.length === 0 || (ins.name !== 'from' && ins.name !== 'arg')) continue;
       const stage = ins.name === 'from' ? ctx.model.stageOf(ins) : undefined;
-      const name = stage?.nameWord?.value ?? (ins.name === 'arg' && ins.args.length === 1 ? ins.args[0]!.value.split('=')[0] : undefined);
+      const name = stage?.nameWord?.value ?? (ins.name === 'arg' && ins.args.length === 1 ? beforeEquals(ins.args[0]!.value) : undefined);
       if (!name) continue;
-      // Only the comment block touching the instruction describes it.
-      const block = [];
+      // Only the comment block touching the instruction describes it; its first comment is read.
+      let top = -1;
       let line = ins.range.start.line - 1;
-      for (let i = ins.comments.length - 1; i >= 0 && ins.comments[i]!.range.start.line === line; i--, line--) block.unshift(ins.comments[i]!);
-      if (block.length === 0) continue;
-      const first = block[0]!.text.split(/\s+/)[0] ?? '';
+      for (let i = comments.length - 1; i >= 0 && comments[i]!.range.start.line === line; i--, line--) top = i;
+      if (top < 0) continue;
+      const text = comments[top]!.text;
+      const space = text.search(WHITESPACE);
+      const first = space < 0 ? text : text.slice(0, space);
       const matches = stage ? first.toLowerCase() === name.toLowerCase() : first === name;
-      if (!matches) ctx.report(block[0]!.range, `Comment for ${ins.name === 'from' ? 'build stage' : 'build argument'} should follow the format: \`# ${name} <description>\``);
+      if (!matches) ctx.report(comments[top]!.range, `Comment for ${ins.name === 'from' ? 'build stage' : 'build argument'} should follow the format: \`# ${name} <description>\``);
     }
   },
 };

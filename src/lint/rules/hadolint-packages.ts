@@ -1,4 +1,6 @@
 import { afterSubcommand, cmdHasArg, hasArg, hasFlag, hasWord, isCommand, operands } from '../command.js';
+import type { Instruction } from '../../syntax/ast.js';
+import type { Stage } from '../model.js';
 import type { Script, SimpleCommand } from '../shell.js';
 import type { Rule } from '../types.js';
 import { commandRule, dl, hasCacheMount, runRule, runs } from './dl.js';
@@ -25,7 +27,8 @@ export const DL3009: Rule = dl('DL3009', 'info', 'Delete the apt-get lists after
   const stages = ctx.model.stages;
   const last = stages[stages.length - 1];
   for (const run of runs(ctx)) {
-    if (!run.text.includes('apt-get')) continue;
+    // The text test keeps scripts that spell the name with quotes (`apt"-get"`) out, as before.
+    if (!run.script.byName.has('apt-get') || !run.text.includes('apt-get')) continue;
     const { ins, script, stage } = run;
     if (!runs1(script, 'apt-get', aptUpdate)) continue;
     if (runs1(script, 'rm', removesAptLists)) continue;
@@ -88,14 +91,22 @@ export const DL3013 = commandRule('DL3013', 'warning', 'Pin versions in pip. Ins
     && afterSubcommand(c, 'install', PIP_VALUE_FLAGS).some((p) => !pipPinned(p)), PIP_NAMES);
 
 const NO_CACHE_DIR = ['no-cache-dir'];
+
+/** `ENV PIP_NO_CACHE_DIR=...` earlier in the stage. */
+function pipNoCacheEnv(stage: Stage, ins: Instruction): boolean {
+  for (const i of stage.instructions) {
+    if (i.range.start.offset >= ins.range.start.offset) return false;
+    if (i.name === 'env' && i.body.type === 'KeyValue' && i.body.pairs.some((p) => p.key.value === 'PIP_NO_CACHE_DIR')) return true;
+  }
+  return false;
+}
 const pipCaching = (c: SimpleCommand): boolean => pipInstall(c) && !hasFlag(c, NO_CACHE_DIR);
 export const DL3042: Rule = dl('DL3042', 'warning', 'Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`', (ctx) => {
   for (const run of runs(ctx)) {
     if (!run.text.includes('pip')) continue;
     const { ins, script, stage } = run;
     if (!PIP_NAMES.some((n) => script.byName.has(n))) continue;
-    const envSet = stage?.instructions.some((i) => i.name === 'env' && i.range.start.offset < ins.range.start.offset && i.body.type === 'KeyValue' && i.body.pairs.some((p) => p.key.value === 'PIP_NO_CACHE_DIR'));
-    if (envSet || hasCacheMount(ins, '/root/.cache/pip') || hasCacheMount(ins, '/root/.cache')) continue;
+    if ((stage && pipNoCacheEnv(stage, ins)) || hasCacheMount(ins, '/root/.cache/pip') || hasCacheMount(ins, '/root/.cache')) continue;
     if (script.commands.some(pipCaching)) {
       ctx.report(ins.range, 'Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`');
     }

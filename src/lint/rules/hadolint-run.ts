@@ -28,9 +28,9 @@ export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the 
 export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but not both', (ctx) => {
   let byStage: Map<unknown, { ins: Instruction; tools: Set<string> }[]> | undefined;
   for (const run of runs(ctx)) {
-    if (!run.text.includes('wget') && !run.text.includes('curl')) continue;
     const { ins, script, stage } = run;
     if (!script.byName.has('wget') && !script.byName.has('curl')) continue;
+    if (!run.text.includes('wget') && !run.text.includes('curl')) continue;
     const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
     if (tools.size === 0) continue;
     byStage ??= new Map();
@@ -51,7 +51,6 @@ const PIPEFAIL = 'Set the SHELL option -o pipefail before RUN with a pipe in it.
 
 export const DL4006: Rule = dl('DL4006', 'warning', PIPEFAIL, (ctx) => {
   for (const run of runs(ctx)) {
-    if (!run.text.includes('|')) continue;
     const { ins, script, stage } = run;
     if (!script.operators.includes('|')) continue;
     const shell = shellAt(ins, stage);
