@@ -129,6 +129,7 @@ class Context implements RuleContext {
   private lineIndex: LineIndex | undefined;
   private runList: Run[] | undefined;
   private byInstruction: Map<Instruction, Run> | undefined;
+  private names: ReadonlySet<string> | undefined;
   constructor(
     readonly text: string,
     readonly parse: ParseResult,
@@ -160,6 +161,13 @@ class Context implements RuleContext {
     return list;
   }
 
+  commandNames(): ReadonlySet<string> {
+    if (this.names) return this.names;
+    const all = new Set<string>();
+    for (const run of this.runs()) for (const n of run.script.byName.keys()) all.add(n);
+    return (this.names = all);
+  }
+
   script(ins: Instruction): Script | undefined {
     if (!this.byInstruction) {
       this.byInstruction = new Map();
@@ -175,15 +183,34 @@ class Context implements RuleContext {
   }
 }
 
-/** A finding whose `fix` is computed when first read (an own, enumerable property like any other). */
+/**
+ * A finding whose `fix` is computed when first read: an own, enumerable accessor like a
+ * plain property to JSON and spreads. The getter is one shared function reading hidden
+ * per-finding state, not a closure per finding: a fresh accessor per object gives each
+ * object its own hidden class, which (being long-lived) kept every file's closures and
+ * syntax tree alive through young-generation collections until the next full one.
+ */
+const PENDING_FIX = Symbol('pendingFix');
+type PendingFix = (() => readonly TextEdit[] | undefined) | { readonly edits: readonly TextEdit[] | undefined };
+
+function readFix(this: { [PENDING_FIX]: PendingFix }): readonly TextEdit[] | undefined {
+  const state = this[PENDING_FIX];
+  if (typeof state !== 'function') return state.edits;
+  const edits = nonEmpty(state());
+  this[PENDING_FIX] = { edits };
+  return edits;
+}
+
+const FIX_ACCESSOR: PropertyDescriptor = { get: readFix, enumerable: true, configurable: true };
+const HIDDEN: PropertyDescriptor = { writable: true, enumerable: false, configurable: true };
+
 function lazyFix(code: string, level: Level, message: string, range: Range, compute: () => readonly TextEdit[] | undefined): Diagnostic {
-  let cached: readonly TextEdit[] | undefined | null = null;
-  return {
-    code, level, message, range,
-    get fix() {
-      return cached === null ? (cached = nonEmpty(compute())) : cached;
-    },
-  };
+  const d = { code, level, message, range };
+  HIDDEN.value = compute;
+  Object.defineProperty(d, PENDING_FIX, HIDDEN);
+  HIDDEN.value = undefined;
+  Object.defineProperty(d, 'fix', FIX_ACCESSOR);
+  return d;
 }
 
 const nonEmpty = (edits: readonly TextEdit[] | undefined): readonly TextEdit[] | undefined => (edits && edits.length > 0 ? edits : undefined);
@@ -200,7 +227,7 @@ const NON_POSIX = /^(?:.*[\\/])?(?:pwsh|powershell|cmd)(?:\.exe)?$/i;
 
 /** The stage's SHELL in effect at `ins`, if set by a SHELL instruction before it. */
 export function shellAt(ins: Instruction, stage: Stage | undefined): readonly string[] | undefined {
-  if (!hasShell(stage)) return undefined;
+  if (!stage?.hasShell) return undefined;
   let shell: readonly string[] | undefined;
   for (let s: Stage | undefined = stage; s && !shell; s = s.parent) {
     for (const other of s.instructions) {
@@ -209,16 +236,6 @@ export function shellAt(ins: Instruction, stage: Stage | undefined): readonly st
     }
   }
   return shell;
-}
-
-const shellSeen = new WeakMap<Stage, boolean>();
-
-/** Whether a SHELL instruction appears in the stage or a stage it builds on (cached). */
-function hasShell(stage: Stage | undefined): boolean {
-  if (!stage) return false;
-  let known = shellSeen.get(stage);
-  if (known === undefined) shellSeen.set(stage, (known = stage.instructions.some((i) => i.name === 'shell') || hasShell(stage.parent)));
-  return known;
 }
 
 const HEREDOC_ONLY = /^\s*(?:\d*<<-?\S+\s*)+$/;

@@ -1,3 +1,4 @@
+import type { Expansion } from '../shell/index.js';
 import type { Argument, Dockerfile, EscapeToken, Flag, Instruction } from '../syntax/ast.js';
 
 /**
@@ -20,6 +21,8 @@ export interface Stage {
   readonly parent?: Stage;
   /** The instructions after FROM, up to the next FROM. */
   readonly instructions: readonly Instruction[];
+  /** A SHELL instruction appears in this stage or a stage it builds on. */
+  readonly hasShell: boolean;
 }
 
 export interface Model {
@@ -43,9 +46,20 @@ export function buildModel(ast: Dockerfile, escape: EscapeToken): Model {
   return new FileModel(ast, escape);
 }
 
-class FileModel implements Model {
+/**
+ * What vars.ts computes once per file, kept on the model itself (a field is cheaper than a
+ * WeakMap entry made and collected for every file).
+ */
+export interface ModelCaches {
+  globalEnv?: { env: Map<string, string>; declared: Set<string> };
+  fromExpansions?: Map<string, Expansion>;
+}
+
+class FileModel implements Model, ModelCaches {
   readonly globalArgs: Instruction[] = [];
   readonly stages: Stage[] = [];
+  globalEnv?: { env: Map<string, string>; declared: Set<string> };
+  fromExpansions?: Map<string, Expansion>;
   constructor(readonly ast: Dockerfile, readonly escape: EscapeToken) {
     const all = ast.instructions;
     let from = -1;
@@ -78,6 +92,8 @@ class FileModel implements Model {
   }
 }
 
+const isShell = (ins: Instruction): boolean => ins.name === 'shell';
+
 function makeStage(from: Instruction, earlier: readonly Stage[], instructions: readonly Instruction[]): Stage {
   const words = from.args;
   const image = words[0];
@@ -97,6 +113,7 @@ function makeStage(from: Instruction, earlier: readonly Stage[], instructions: r
     platform: platformFlag(from),
     parent,
     instructions,
+    hasShell: instructions.some(isShell) || (parent?.hasShell ?? false),
   };
 }
 

@@ -43,6 +43,8 @@ export interface RuleContext {
   script(instruction: Instruction): Script | undefined;
   /** Every RUN (ONBUILD RUN included) with a POSIX script, computed once per file. */
   runs(): readonly RunInfo[];
+  /** The base names of every command those RUNs run (tokenizes them all; computed once per file). */
+  commandNames(): ReadonlySet<string>;
   /**
    * Files a finding. A fix may be given as a function: it then runs only when someone
    * reads `fix` (the fixer, a formatter showing fixes), so plain linting skips the work.

@@ -1,16 +1,13 @@
 import { analyzeWord, type Expansion } from '../shell/index.js';
-import { argDeclarations, PLATFORM_ARGS, type Model } from './model.js';
+import { argDeclarations, PLATFORM_ARGS, type Model, type ModelCaches } from './model.js';
 
 /**
  * Global ARGs (before the first FROM) as FROM lines see them: each default expanded with
  * the ARGs above it; a declared ARG without a default is set but empty.
  */
-const globalCache = new WeakMap<Model, { env: Map<string, string>; declared: Set<string> }>();
-
 export function globalArgEnv(model: Model): { env: Map<string, string>; declared: Set<string> } {
-  let cached = globalCache.get(model);
-  if (!cached) globalCache.set(model, (cached = readGlobalArgs(model)));
-  return cached;
+  const caches = model as Model & ModelCaches;
+  return (caches.globalEnv ??= readGlobalArgs(model));
 }
 
 function readGlobalArgs(model: Model): { env: Map<string, string>; declared: Set<string> } {
@@ -36,12 +33,9 @@ export function expand(word: string, env: ReadonlyMap<string, string>, model: Mo
   return analyzeWord(word, env, { escape: model.escape });
 }
 
-const fromCache = new WeakMap<Model, Map<string, Expansion>>();
-
 /** A FROM word expanded with the global ARGs, once per file however many rules ask. */
 export function expandFromWord(model: Model, word: string): Expansion {
-  let cache = fromCache.get(model);
-  if (!cache) fromCache.set(model, (cache = new Map()));
+  const cache = ((model as Model & ModelCaches).fromExpansions ??= new Map());
   let r = cache.get(word);
   if (!r) cache.set(word, (r = expand(word, globalArgEnv(model).env, model)));
   return r;

@@ -13,21 +13,20 @@ export function runs(ctx: RuleContext): readonly RunInfo[] {
 }
 
 /**
- * The base names of every command any RUN of the file runs, keyed by the file's RUN list
- * (computed once per file, cached with it): most files use no zypper, yum, gem..., and a
- * rule about those then returns after one set lookup instead of asking each RUN.
+ * The rule's commands that some RUN of the file runs, asking the smaller side: most files
+ * run none of zypper, yum, gem..., and a rule about those then returns after a few lookups.
  */
-const namesOfRuns = new WeakMap<readonly RunInfo[], ReadonlySet<string>>();
-
-function commandNames(list: readonly RunInfo[]): ReadonlySet<string> {
-  let names = namesOfRuns.get(list);
-  if (!names) {
-    const all = new Set<string>();
-    for (const run of list) for (const n of run.script.byName.keys()) all.add(n);
-    namesOfRuns.set(list, (names = all));
+function presentCommands(commands: readonly string[], wanted: ReadonlySet<string>, names: ReadonlySet<string>): readonly string[] {
+  let present: string[] | undefined;
+  if (names.size < commands.length) {
+    for (const n of names) if (wanted.has(n)) (present ??= []).push(n);
+  } else {
+    for (let i = 0; i < commands.length; i++) if (names.has(commands[i]!)) (present ??= []).push(commands[i]!);
   }
-  return names;
+  return present ?? NONE;
 }
+
+const NONE: readonly string[] = [];
 
 function runsAny(commands: readonly string[], names: { has(name: string): boolean }): boolean {
   for (let i = 0; i < commands.length; i++) if (names.has(commands[i]!)) return true;
@@ -39,12 +38,15 @@ function runsAny(commands: readonly string[], names: { has(name: string): boolea
  * that run none of those commands are skipped without asking.
  */
 export function runRule(name: string, level: Level, description: string, fails: (script: Script, ins: Instruction, ctx: RuleContext) => boolean, commands?: readonly string[]): Rule {
+  const wanted = new Set(commands);
   return dl(name, level, description, (ctx) => {
     const list = ctx.runs();
-    if (list.length === 0 || (commands && !runsAny(commands, commandNames(list)))) return;
+    if (list.length === 0) return;
+    const present = commands ? presentCommands(commands, wanted, ctx.commandNames()) : undefined;
+    if (present?.length === 0) return;
     for (const run of list) {
       const script = run.script;
-      if (commands && !runsAny(commands, script.byName)) continue;
+      if (present && !runsAny(present, script.byName)) continue;
       if (fails(script, run.ins, ctx)) ctx.report(run.ins.range, description);
     }
   });
@@ -52,14 +54,23 @@ export function runRule(name: string, level: Level, description: string, fails: 
 
 /** A rule that reports a RUN when one of its commands (named in `commands`) matches. */
 export function commandRule(name: string, level: Level, description: string, matches: (cmd: SimpleCommand) => boolean, commands: readonly string[]): Rule {
-  // Only commands of the named programs are asked about.
-  return runRule(name, level, description, (script) => {
-    for (const n of commands) {
-      const found = script.byName.get(n);
-      if (found) for (const c of found) if (matches(c)) return true;
-    }
-    return false;
-  }, commands);
+  const wanted = new Set(commands);
+  return dl(name, level, description, (ctx) => {
+    const list = ctx.runs();
+    if (list.length === 0) return;
+    const present = presentCommands(commands, wanted, ctx.commandNames());
+    if (present.length === 0) return;
+    // Only commands of the named programs are asked about.
+    for (const run of list) if (anyMatches(run.script, present, matches)) ctx.report(run.ins.range, description);
+  });
+}
+
+function anyMatches(script: Script, commands: readonly string[], matches: (cmd: SimpleCommand) => boolean): boolean {
+  for (let i = 0; i < commands.length; i++) {
+    const found = script.byName.get(commands[i]!);
+    if (found) for (let j = 0; j < found.length; j++) if (matches(found[j]!)) return true;
+  }
+  return false;
 }
 
 /** RUN --mount=type=cache,target=DIR for a directory at or under `dir`. */
