@@ -1,4 +1,4 @@
-import { chmodSync, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
+import { chmodSync, copyFileSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readdirSync, readlinkSync, rmdirSync, rmSync, statSync, symlinkSync, utimesSync, type Stats } from 'node:fs';
 import { chmod, lchown, lstat, mkdir, rm, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { minimatch } from 'minimatch';
@@ -27,8 +27,8 @@ export interface CopyExecOptions {
   readonly exclude?: readonly string[];
   /** ADD: extracts a local archive into a directory of the target. */
   readonly extract?: (archive: string, destDir: string, owner: Owner | undefined) => Promise<void>;
-  /** .dockerignore verdict for a path relative to the source root (context only). */
-  readonly ignored?: (rel: string) => boolean;
+  /** .dockerignore of the context (context only), for paths relative to the source root. */
+  readonly ignore?: { isExcluded(rel: string): boolean; mayIncludeBelow(rel: string): boolean };
   /** Times for created parent directories (SOURCE_DATE_EPOCH), seconds. */
   readonly createdTime?: number;
   /**
@@ -121,17 +121,23 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
    * several times more than the syscall. `fresh` says the destination directory was just
    * created, so nothing in it needs checking or replacing.
    */
-  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string, fresh: boolean): Promise<void> => {
+  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string, fresh: boolean, ignored = false): Promise<void> => {
     const st = follow ? statSync(src) : lstatSync(src);
     if (!st.isDirectory()) {
-      copyLeaf(src, dst, st, fresh);
+      if (!ignored) copyLeaf(src, dst, st, fresh);
       return;
     }
     const existing = fresh ? undefined : lstatSync(dst, { throwIfNoEntry: false });
     if (existing && !existing.isDirectory()) rmSync(dst, { recursive: true, force: true });
     const created = !existing?.isDirectory();
     if (created) mkdirSync(dst);
-    await copyChildren(src, created ? inside(dst) : dst, rel, rootRel, created);
+    const into = created ? inside(dst) : dst;
+    await copyChildren(src, into, rel, rootRel, created);
+    // An ignored directory is there only as the parent of what an exception re-includes.
+    if (ignored && created && readdirSync(into).length === 0) {
+      rmdirSync(dst);
+      return;
+    }
     const own = ownerOf(st);
     if (own.uid !== selfUid || own.gid !== selfGid || !created) lchownSync(dst, own.uid, own.gid);
     // After chown, which clears set-id bits.
@@ -166,8 +172,11 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     for (const name of readdirSync(srcDir).sort()) {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       const rootRel = rootRelDir === '' ? name : `${rootRelDir}/${name}`;
-      if (excluded(rel) || o.ignored?.(rootRel)) continue;
-      await copyEntry(`${srcDir}/${name}`, `${dstDir}/${name}`, rel, false, rootRel, fresh);
+      if (excluded(rel)) continue;
+      // Docker: an excluded directory is still walked when an exception may re-include something below it.
+      const ignored = o.ignore?.isExcluded(rootRel) ?? false;
+      if (ignored && !o.ignore!.mayIncludeBelow(rootRel)) continue;
+      await copyEntry(`${srcDir}/${name}`, `${dstDir}/${name}`, rel, false, rootRel, fresh, ignored);
       await pause();
     }
   };

@@ -100,7 +100,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
       const soleWriter = items.length === 1 && step.inline.length === 0 && downloads.length === 0;
       await executeCopy({
         ...(soleWriter ? { upper: { merged, dir: upper }, ...(reuse ? { reuse } : {}) } : {}),
-        sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude, ...(ignored ? { ignored } : {}),
+        sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude, ...(fromContext ? { ignore: rt.context.ignore } : {}),
         ...(owner ? { owner } : {}), ...(chmod ? { chmod } : {}), ...(time !== undefined ? { createdTime: time } : {}),
         extract: extractArchive,
       });

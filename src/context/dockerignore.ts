@@ -69,15 +69,11 @@ export function parseDockerignore(text: string, file = '.dockerignore'): string[
   return out;
 }
 
-const WILDCARD = /[*?[\\]/;
-
 /** Decides which context paths are excluded. Paths are context-relative, `/`-separated. */
 export class IgnoreMatcher {
   readonly patterns: readonly string[];
   private readonly compiled: Pattern[];
   private readonly hasExceptions: boolean;
-  /** Exceptions are all literal prefixes: directories can be skipped by prefix. */
-  private readonly prefixExceptionsOnly: boolean;
 
   constructor(patterns: string[]) {
     this.patterns = patterns;
@@ -89,7 +85,6 @@ export class IgnoreMatcher {
       })
       .filter((p) => p.text !== '');
     this.hasExceptions = this.compiled.some((p) => p.exception);
-    this.prefixExceptionsOnly = this.compiled.every((p) => !p.exception || !WILDCARD.test(trimTrailingGlob(p.text)));
   }
 
   /** Is the context path `rel` left out of the build context? */
@@ -107,17 +102,12 @@ export class IgnoreMatcher {
     return excluded;
   }
 
-  /** Must the walk enter the excluded directory `rel` to find re-included entries? */
+  // Must the walk enter the excluded directory `rel` to find re-included entries? As
+  // BuildKit's fsutil walker (and buildah): only when an exception's text, as written,
+  // starts with `rel/`, so `dir` with `!**/*.keep` leaves dir/x.keep out.
   mayIncludeBelow(rel: string): boolean {
     if (!this.hasExceptions) return false;
-    if (!this.prefixExceptionsOnly) return true;
     const dirSlash = `${rel}/`;
-    return this.compiled.some((p) => p.exception && `${trimTrailingGlob(p.text)}/`.startsWith(dirSlash));
+    return this.compiled.some((p) => p.exception && `${p.text}/`.startsWith(dirSlash));
   }
-}
-
-function trimTrailingGlob(p: string): string {
-  if (p.endsWith('/**')) return p.slice(0, -3);
-  if (p.endsWith('/*')) return p.slice(0, -2);
-  return p;
 }

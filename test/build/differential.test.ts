@@ -123,6 +123,14 @@ const cases: Case[] = [
     },
   },
   {
+    name: '.dockerignore: an exception re-includes entries inside an excluded directory',
+    dockerfile: `${ROOTFS}COPY . /ctx/\n`,
+    files: {
+      '.dockerignore': 'vendor\n!vendor/keep\ncache/**\n!cache/**/*.idx\n',
+      'vendor/keep/f': 'k', 'vendor/drop/f': 'd', 'vendor/top': 't', 'cache/a/b.idx': 'i', 'cache/a/b.dat': 'd', 'cache/c.dat': 'c', 'top.txt': 't',
+    },
+  },
+  {
     name: 'symlinks in the context: a top-level source is followed, links inside directories are kept',
     dockerfile: `${ROOTFS}COPY link.txt /followed.txt\nCOPY tree/ /tree/\n`,
     files: { 'real.txt': 'real', 'link.txt': { symlink: 'real.txt' }, 'tree/f': 'f', 'tree/rel': { symlink: 'f' }, 'tree/abs': { symlink: '/etc/passwd' } },
