@@ -9,6 +9,19 @@ function changed(e: PlannedEntry, got: number): SlipwayError {
   return new SlipwayError('LAYER_SOURCE_CHANGED', `${e.path} changed while the layer was written (${got} bytes, expected ${e.size})`);
 }
 
+/** Opens a planned file; gone or turned into a symlink since planning is a change, not a crash. */
+function openPlanned(e: PlannedEntry): number {
+  try {
+    return openSync(e.source!, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ELOOP' || code === 'ENOTDIR') {
+      throw new SlipwayError('LAYER_SOURCE_CHANGED', `${e.path} changed while the layer was written (${code === 'ELOOP' ? 'now a symlink' : 'gone'})`);
+    }
+    throw err;
+  }
+}
+
 /**
  * Builds the tar in MEMBER_SIZE buffers. Headers land at multiples of 512 and
  * MEMBER_SIZE is one too, so a 512-byte header never crosses a member: it is encoded
@@ -82,7 +95,7 @@ export async function* tarMembers(entries: readonly PlannedEntry[]): AsyncGenera
   for (const e of entries) {
     m.header(e);
     if (e.kind === 'file' && e.source) {
-      const fd = openSync(e.source, constants.O_RDONLY | constants.O_NOFOLLOW);
+      const fd = openPlanned(e);
       try {
         let got = 0;
         while (got < e.size) {
