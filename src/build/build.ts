@@ -68,7 +68,6 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       ...(epoch !== undefined ? { epoch } : {}),
       cache: new BuildCache(store.root),
       fsm: new FsManager(store, applyStoreLayers),
-      ignored: (rel) => context.ignore.isExcluded(rel),
       context,
       resolveImage: storeResolver(store, async (s, ref) => { await pull(ref, { store: s, env }); }),
       stage: (index) => {

@@ -29,8 +29,6 @@ export interface BuildRuntime {
   readonly graph: ExecGraph;
   /** The build context directory (a tar context is unpacked here first). */
   readonly contextDir: string;
-  /** .dockerignore verdict for a context-relative path. */
-  readonly ignored: (rel: string) => boolean;
   /** The opened context: source resolution and content hashing with a persisted stat cache. */
   readonly context: BuildContext;
   readonly resolveImage: ImageResolver;

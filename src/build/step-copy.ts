@@ -51,7 +51,9 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
     throw new SlipwayError('BUILD_BAD_CHECKSUM', 'checksum requires a single HTTP(S) source of ADD');
   }
   const fromContext = step.from.type === 'context';
-  const ignored = fromContext ? rt.ignored : undefined;
+  // A source left out by .dockerignore is "not found", unless it is a directory an exception re-includes part of.
+  const ignore = rt.context.ignore;
+  const ignored = fromContext ? (rel: string) => ignore.isExcluded(rel) && !ignore.mayIncludeBelow(rel) : undefined;
   const urls = step.sources.filter((s) => step.add && isUrl(s));
   const local = step.sources.filter((s) => !(step.add && isUrl(s)));
   if (!step.add && step.sources.some(isUrl)) throw new SlipwayError('BUILD_COPY_URL', 'source can\'t be a URL for COPY');

@@ -124,7 +124,7 @@ const cases: Case[] = [
   },
   {
     name: '.dockerignore: an exception re-includes entries inside an excluded directory',
-    dockerfile: `${ROOTFS}COPY . /ctx/\n`,
+    dockerfile: `${ROOTFS}COPY . /ctx/\nCOPY vendor /v/\n`,
     files: {
       '.dockerignore': 'vendor\n!vendor/keep\ncache/**\n!cache/**/*.idx\n',
       'vendor/keep/f': 'k', 'vendor/drop/f': 'd', 'vendor/top': 't', 'cache/a/b.idx': 'i', 'cache/a/b.dat': 'd', 'cache/c.dat': 'c', 'top.txt': 't',
