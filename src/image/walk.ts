@@ -2,14 +2,13 @@ import { lstatSync, promises as fs, readdirSync, readlinkSync, type Stats } from
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { canonicalKey, compareKeys, normaliseLayerPath, OPAQUE_MARKER, whiteoutPath } from './paths.js';
-import type { LayerSource } from './types.js';
+import type { LayerChange, LayerSource } from './types.js';
 import { readXattrs, type Xattrs } from './xattr.js';
 
 /** One tar entry to write, in canonical form. */
 export interface PlannedEntry {
   /** Layer path (no leading `/` or `./`, no trailing `/`). */
   path: string;
-  key: string;
   kind: 'file' | 'directory' | 'symlink' | 'link' | 'character-device' | 'block-device' | 'fifo' | 'marker';
   /** Absolute source path for file content, lstat info. */
   source?: string;
@@ -26,55 +25,50 @@ export interface PlannedEntry {
   ino?: string;
 }
 
-/** The lstat fields a layer needs; full Stats objects cost ~10x the memory on big trees. */
-interface Meta {
-  kind: PlannedEntry['kind'] | undefined;
-  mode: number;
-  uid: number;
-  gid: number;
-  size: number;
-  mtimeMs: number;
-  nlink: number;
-  dev: number;
-  ino: number;
-  rdev: number;
+type Override = { uid?: number; gid?: number; mode?: number };
+
+function kindOf(st: Stats): PlannedEntry['kind'] | undefined {
+  if (st.isFile()) return 'file';
+  if (st.isDirectory()) return 'directory';
+  if (st.isSymbolicLink()) return 'symlink';
+  if (st.isCharacterDevice()) return 'character-device';
+  if (st.isBlockDevice()) return 'block-device';
+  if (st.isFIFO()) return 'fifo';
+  // Sockets (and anything unknown) have no place in an image.
+  return undefined;
 }
 
-function meta(st: Stats): Meta {
-  let kind: Meta['kind'];
-  if (st.isFile()) kind = 'file';
-  else if (st.isDirectory()) kind = 'directory';
-  else if (st.isSymbolicLink()) kind = 'symlink';
-  else if (st.isCharacterDevice()) kind = 'character-device';
-  else if (st.isBlockDevice()) kind = 'block-device';
-  else if (st.isFIFO()) kind = 'fifo';
-  // Sockets (and anything unknown) have no place in an image: kind stays undefined.
-  return { kind, mode: st.mode, uid: st.uid, gid: st.gid, size: st.size, mtimeMs: st.mtimeMs, nlink: st.nlink, dev: st.dev, ino: st.ino, rdev: st.rdev };
-}
-
-interface Found {
-  path: string;
-  st: Meta;
-  override?: { uid?: number; gid?: number; mode?: number };
+/** A directory's names in canonical order (see canonicalKey: one component's key). */
+function sortedNames(dir: string): string[] {
+  const keyed = readdirSync(dir).map((n) => [canonicalKey(n), n] as const);
+  keyed.sort((a, b) => compareKeys(a[0], b[0]));
+  return keyed.map((k) => k[1]);
 }
 
 /**
- * Walks with synchronous readdir/lstat: planning happens before any streaming, the
- * calls are page-cache fast, and avoiding one promise + closure per file keeps the
- * garbage (and so the peak RSS) of 100k-file trees small.
+ * Walks depth-first, each directory's names sorted canonically, so entries come out
+ * in canonical order with no sort of the whole tree (a parent sorts before its
+ * children and a NUL separator below every name, so whole-key order is this order).
+ * Synchronous readdir/lstat: planning happens before any streaming, the calls are
+ * page-cache fast, and one entry object per path (no promise, no kept Stats) keeps
+ * the garbage, and so the peak RSS, of 100k-file trees small.
  */
-function walkTree(root: string): Found[] {
-  const out: Found[] = [];
-  const stack: string[] = [''];
+function walkTree(root: string, clamp: number | undefined): PlannedEntry[] {
+  const out: PlannedEntry[] = [];
+  const stack: { rel: string; names: string[]; next: number }[] = [{ rel: '', names: sortedNames(root), next: 0 }];
   while (stack.length > 0) {
-    const rel = stack.pop()!;
-    const dir = rel === '' ? root : `${root}/${rel}`;
-    for (const n of readdirSync(dir)) {
-      const p = rel === '' ? n : `${rel}/${n}`;
-      const m = meta(lstatSync(`${dir}/${n}`));
-      if (m.kind !== undefined) out.push({ path: p, st: m });
-      if (m.kind === 'directory') stack.push(p);
+    const top = stack[stack.length - 1]!;
+    if (top.next === top.names.length) {
+      stack.pop();
+      continue;
     }
+    const name = top.names[top.next++]!;
+    const rel = top.rel === '' ? name : `${top.rel}/${name}`;
+    const abs = `${root}/${rel}`;
+    const e = toEntry(rel, abs, lstatSync(abs), undefined, clamp);
+    if (e === undefined) continue;
+    out.push(e);
+    if (e.kind === 'directory') stack.push({ rel, names: sortedNames(abs), next: 0 });
   }
   return out;
 }
@@ -89,21 +83,19 @@ function minor(rdev: number): number {
   return Number((d & 0xffn) | ((d >> 12n) & ~0xffn & 0xffffffffn));
 }
 
-function toEntry(f: Found, root: string, clamp: number | undefined): PlannedEntry | undefined {
-  const st = f.st;
-  const kind = st.kind;
+function toEntry(p: string, source: string, st: Stats, override: Override | undefined, clamp: number | undefined): PlannedEntry | undefined {
+  const kind = kindOf(st);
   if (kind === undefined) return undefined;
   let mtime = Math.max(0, Math.floor(st.mtimeMs / 1000));
   if (clamp !== undefined && mtime > clamp) mtime = clamp;
   const e: PlannedEntry = {
-    path: f.path,
-    key: canonicalKey(f.path),
+    path: p,
     kind,
-    source: root + '/' + f.path,
+    source,
     size: kind === 'file' ? st.size : 0,
-    mode: (f.override?.mode ?? st.mode) & 0o7777,
-    uid: f.override?.uid ?? st.uid,
-    gid: f.override?.gid ?? st.gid,
+    mode: (override?.mode ?? st.mode) & 0o7777,
+    uid: override?.uid ?? st.uid,
+    gid: override?.gid ?? st.gid,
     mtime,
   };
   if (kind === 'file' && st.nlink > 1) e.ino = `${st.dev}:${st.ino}`;
@@ -115,7 +107,50 @@ function toEntry(f: Found, root: string, clamp: number | undefined): PlannedEntr
 }
 
 function marker(p: string): PlannedEntry {
-  return { path: p, key: canonicalKey(p), kind: 'marker', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0 };
+  return { path: p, kind: 'marker', size: 0, mode: 0o644, uid: 0, gid: 0, mtime: 0 };
+}
+
+/**
+ * The entries of a change list in canonical order: markers, then adds (a path listed
+ * twice, or both added and marked, is written once, the marker winning).
+ */
+async function changedEntries(root: string, changes: Iterable<LayerChange>, clamp: number | undefined): Promise<PlannedEntry[]> {
+  const markers: PlannedEntry[] = [];
+  const adds: { path: string; override: Override }[] = [];
+  for (const c of changes) {
+    const p = normaliseLayerPath(c.path);
+    if (p === '') throw new SlipwayError('LAYER_BAD_CHANGE', `a ${c.type} change cannot name the layer root`);
+    switch (c.type) {
+      case 'add':
+        adds.push({ path: p, override: { uid: c.uid, gid: c.gid, mode: c.mode } });
+        break;
+      case 'whiteout':
+        markers.push(marker(whiteoutPath(p)));
+        break;
+      case 'opaque':
+        markers.push(marker(`${p}/${OPAQUE_MARKER}`));
+        break;
+      default: {
+        const never: never = c;
+        throw new SlipwayError('LAYER_BAD_CHANGE', `unknown change ${JSON.stringify(never)}`);
+      }
+    }
+  }
+  const entries: PlannedEntry[] = [...markers];
+  const seen = new Set<string>(markers.map((m) => m.path));
+  for (const a of adds) {
+    if (seen.has(a.path)) continue;
+    seen.add(a.path);
+    const source = path.join(root, a.path);
+    const st = await fs.lstat(source).catch(() => {
+      throw new SlipwayError('LAYER_SOURCE_MISSING', `${a.path} is listed as added but does not exist under ${root}`);
+    });
+    const e = toEntry(a.path, source, st, a.override, clamp);
+    if (e) entries.push(e);
+  }
+  const keyed = entries.map((e) => [canonicalKey(e.path), e] as const);
+  keyed.sort((x, y) => compareKeys(x[0], y[0]));
+  return keyed.map((k) => k[1]);
 }
 
 /**
@@ -126,56 +161,22 @@ function marker(p: string): PlannedEntry {
  */
 export async function planEntries(source: LayerSource, sourceDateEpoch?: number): Promise<PlannedEntry[]> {
   const root = path.resolve(source.root);
-  let found: Found[];
-  const markers: PlannedEntry[] = [];
+  let entries: PlannedEntry[];
   // A tree's xattrs come from one getfattr process, which runs while this one walks.
   const treeXattrs = source.type === 'tree' ? readXattrs([root], true) : undefined;
   treeXattrs?.catch(() => undefined);
   switch (source.type) {
     case 'tree':
-      found = walkTree(root);
+      entries = walkTree(root, sourceDateEpoch);
       break;
-    case 'changes': {
-      found = [];
-      for (const c of source.changes) {
-        const p = normaliseLayerPath(c.path);
-        if (p === '') throw new SlipwayError('LAYER_BAD_CHANGE', `a ${c.type} change cannot name the layer root`);
-        switch (c.type) {
-          case 'add': {
-            const st = await fs.lstat(path.join(root, p)).catch(() => {
-              throw new SlipwayError('LAYER_SOURCE_MISSING', `${p} is listed as added but does not exist under ${root}`);
-            });
-            found.push({ path: p, st: meta(st), override: { uid: c.uid, gid: c.gid, mode: c.mode } });
-            break;
-          }
-          case 'whiteout':
-            markers.push(marker(whiteoutPath(p)));
-            break;
-          case 'opaque':
-            markers.push(marker(`${p}/${OPAQUE_MARKER}`));
-            break;
-          default: {
-            const never: never = c;
-            throw new SlipwayError('LAYER_BAD_CHANGE', `unknown change ${JSON.stringify(never)}`);
-          }
-        }
-      }
+    case 'changes':
+      entries = await changedEntries(root, source.changes, sourceDateEpoch);
       break;
-    }
     default: {
       const never: never = source;
       throw new SlipwayError('LAYER_BAD_SOURCE', `unknown layer source ${JSON.stringify(never)}`);
     }
   }
-  const entries: PlannedEntry[] = [...markers];
-  const seen = new Set<string>(markers.map((m) => m.path));
-  for (const f of found) {
-    if (seen.has(f.path)) continue;
-    seen.add(f.path);
-    const e = toEntry(f, root, sourceDateEpoch);
-    if (e) entries.push(e);
-  }
-  entries.sort((a, b) => compareKeys(a.key, b.key));
   const firstByInode = new Map<string, string>();
   for (const e of entries) {
     if (e.kind === 'symlink') e.linkname = readlinkSync(e.source!);
