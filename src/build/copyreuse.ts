@@ -18,7 +18,7 @@ import type { Owner } from './passwd.js';
  * of the same tree. `--no-cache` never reuses.
  *
  * Record per COPY (its key without the inputs) under `build-cache/copies/<hex>`: a
- * header line with the layer's diff_id, then `path<TAB>digest` per copied file.
+ * header line with the layer's diff_id and blob digest, then `path<TAB>digest` per file.
  */
 
 const HEADER = 'slipway-copy-record 1';
@@ -31,6 +31,8 @@ export class CopyReuse {
     private readonly statCache: StatCache,
     /** The previous run's kept dir and its `path -> digest`, when usable. */
     private readonly previous: { dir: string; digests: Map<string, string> } | undefined,
+    /** The previous run's layer blob (its gzip members may be reused, see members.ts). */
+    readonly previousBlob: string | undefined,
   ) {}
 
   /** `keptDir(diffId)` gives a kept layer dir, if it still exists. */
@@ -39,7 +41,7 @@ export class CopyReuse {
     let previous: { dir: string; digests: Map<string, string> } | undefined;
     const text = await readFile(file, 'utf8').catch(() => undefined);
     const lines = text?.split('\n') ?? [];
-    const [header, diffId] = (lines[0] ?? '').split('\t');
+    const [header, diffId, blob] = (lines[0] ?? '').split('\t');
     const dir = header === HEADER && diffId ? await keptDir(diffId) : undefined;
     if (dir !== undefined) {
       const digests = new Map<string, string>();
@@ -49,7 +51,7 @@ export class CopyReuse {
       }
       previous = { dir, digests };
     }
-    return new CopyReuse(file, statCache, previous);
+    return new CopyReuse(file, statCache, previous, previous && blob ? blob : undefined);
   }
 
   /**
@@ -75,10 +77,10 @@ export class CopyReuse {
   }
 
   /** Writes the record for the layer just made (temp + rename). */
-  async save(diffId: string): Promise<void> {
+  async save(diffId: string, blob: string): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
-    await writeFile(tmp, `${HEADER}\t${diffId}\n${this.copied.join('\n')}\n`);
+    await writeFile(tmp, `${HEADER}\t${diffId}\t${blob}\n${this.copied.join('\n')}\n`);
     await rename(tmp, this.file);
   }
 }

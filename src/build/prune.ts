@@ -40,6 +40,11 @@ export async function pruneBuildCache(store: Store, options: { all?: boolean } =
     const diffId = head.split('\t')[1]?.replace(/^sha256:/, '');
     if (all || diffId === undefined || !wanted.has(diffId)) await rm(file, { force: true });
   }
+  // Gzip member indexes (members.ts) of blobs the store no longer has.
+  const members = path.join(store.root, 'build-cache', 'members');
+  for (const name of await readdir(members).catch(() => [] as string[])) {
+    if (all || !/^[a-f0-9]{64}$/.test(name) || !(await store.hasBlob(`sha256:${name}` as Digest))) await rm(path.join(members, name), { force: true });
+  }
   let cacheMounts = 0;
   if (all) {
     const mounts = path.join(store.root, 'build-cache-mounts');

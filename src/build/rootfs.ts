@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeLayerToStore } from '../image/layer-writer.js';
-import type { LayerChange as ImageChange, LayerSource } from '../image/types.js';
+import { GZIP_LEVEL } from '../image/pgzip.js';
+import type { LayerChange as ImageChange, LayerSource, MemberCache } from '../image/types.js';
 import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.js';
 import { diffUpper } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
 import type { Store } from '../store/index.js';
+import { saveMemberIndex } from './members.js';
 
 /**
  * A stage's filesystem as a stack of directories usable as overlay lower dirs, kept
@@ -82,7 +84,7 @@ export class FsManager {
    * Returns undefined when the step changed nothing. `onlyAdds` skips the diff walk for
    * steps that never delete (the upper dir is then the layer as it is).
    */
-  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; level?: number; mount?: boolean; onlyAdds?: boolean }): Promise<FsLayer | undefined> {
+  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; level?: number; mount?: boolean; onlyAdds?: boolean; members?: { cache?: MemberCache } }): Promise<FsLayer | undefined> {
     const lowers = await this.lowers(fs);
     const base = await this.scratch('step');
     const upper = path.join(base, 'upper');
@@ -120,8 +122,10 @@ export class FsManager {
       const result = await writeLayerToStore(this.store, source, {
         compression: options.compression ?? 'gzip',
         ...(options.level !== undefined ? { level: options.level } : {}),
+        ...(options.members ? { members: options.members } : {}),
         ...(options.epoch !== undefined ? { sourceDateEpoch: options.epoch } : {}),
       });
+      if (result.members) await saveMemberIndex(this.store.root, result.digest, options.level ?? GZIP_LEVEL, result.members);
       const keep = this.diffDir(result.diffId);
       if (!(await exists(keep))) {
         await mkdir(this.diffsDir, { recursive: true, mode: 0o700 });

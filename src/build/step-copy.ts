@@ -8,6 +8,7 @@ import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
 import { executeCopy, writeInline } from './copyexec.js';
 import { CopyReuse } from './copyreuse.js';
+import { memberCache } from './members.js';
 import { heredocTarget, parseChmod, planCopy, resolveDest, urlFileName, type PlannedSource } from './copyplan.js';
 import type { Digest } from '../oci/index.js';
 import type { ExecStep } from './graph.js';
@@ -86,6 +87,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
     return resolveChown(step.chown!, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
   });
 
+  const cache = reuse?.previousBlob !== undefined && rt.compression === 'gzip' ? await memberCache(rt.store, reuse.previousBlob as Digest, rt.gzipLevel) : undefined;
   const time = rt.epoch;
   const layer = await rt.fsm.step(step.link ? { layers: [] } : fs, async (merged, _lowers, upper) => {
     const destHost = await resolveInRoot(merged, resolveDest(step.dest, workdir).path);
@@ -121,8 +123,12 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
         if ((await lstat(host)).isFile()) await utimes(host, d.mtime, d.mtime);
       }
     }
-  }, { compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
-  if (reuse && layer) await reuse.save(layer.diffId);
+  }, {
+    compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}),
+    // Gzip members of the last run's blob that the new tar repeats are taken as they are.
+    ...(reuse && rt.compression === 'gzip' ? { members: { ...(cache ? { cache } : {}) } } : {}),
+  });
+  if (reuse && layer) await reuse.save(layer.diffId, layer.descriptor.digest);
   await remember(rt, layerKey, layer);
   return { layer, cached: false, key, createdBy };
 }

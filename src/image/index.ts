@@ -17,4 +17,4 @@ export { loadArchive, loadLayoutDir } from './load.js';
 export { imageHistory, inspectImage, listImageSummaries } from './inspect.js';
 export type { HistoryRow, ImageInspect, ImageSummary } from './inspect.js';
 export { extractImage } from './extract.js';
-export type { ApplyOptions, ApplyResult, LayerChange, LayerResult, LayerSource, LayerWriteOptions } from './types.js';
+export type { ApplyOptions, ApplyResult, LayerChange, LayerResult, LayerSource, LayerWriteOptions, MemberCache, MemberRecord } from './types.js';

@@ -3,7 +3,7 @@ import { Digester, MediaType } from '../oci/index.js';
 import type { Store } from '../store/index.js';
 import { parallelGzip } from './pgzip.js';
 import { tarMembers } from './tar-writer.js';
-import type { LayerResult, LayerSource, LayerWriteOptions } from './types.js';
+import type { LayerResult, LayerSource, LayerWriteOptions, MemberRecord } from './types.js';
 import { planEntries } from './walk.js';
 
 /**
@@ -43,7 +43,9 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
   }
   async function* out(): AsyncGenerator<Buffer> {
     try {
-      const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers(), options.level) : tarBytes();
+      const records: MemberRecord[] = [];
+      const reuse = options.members ? { ...(options.members.cache ? { cache: options.members.cache } : {}), records } : undefined;
+      const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers(), options.level, reuse) : tarBytes();
       for await (const chunk of body) {
         // Uncompressed, the blob is the tar: its digest is the diff_id, hashed once.
         if (compression === 'gzip') blob.update(chunk);
@@ -57,6 +59,7 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
         uncompressedSize: diff.size,
         mediaType: compression === 'gzip' ? MediaType.OciLayerGzip : MediaType.OciLayer,
         entries: entries.length,
+        ...(reuse && compression === 'gzip' ? { members: records } : {}),
       });
     } catch (err) {
       rejectResult(err);

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
+import type { MemberCache, MemberRecord } from './types.js';
 
 const gzipAsync = promisify(zlib.gzip) as (buf: Buffer, opts: zlib.ZlibOptions) => Promise<Buffer>;
 
@@ -22,19 +24,34 @@ const GZIP_OS_UNKNOWN = 255;
  * the tar, never on `workers`; members are deflated on libuv's thread pool, `workers`
  * at a time (+1 queued), and yielded in order. Headers carry no name and mtime 0.
  */
-export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL): AsyncGenerator<Buffer> {
-  const pending: Promise<Buffer>[] = [];
+export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL, reuse?: { cache?: MemberCache; records: MemberRecord[] }): AsyncGenerator<Buffer> {
+  const pending: Promise<{ member: Buffer; record?: MemberRecord }>[] = [];
   const limit = Math.max(1, workers) + 1;
+  // An output buffer that holds the whole member (deflate's worst case is a few bytes
+  // per 16 KiB over the input) makes one thread-pool round trip per member instead of
+  // one per 16 KiB. The output bytes do not depend on it.
+  const deflate = (m: Buffer) => gzipAsync(m, { level, chunkSize: m.length + (m.length >>> 10) + 1024 }).then(fixHeader);
+  const withRecord = async (m: Buffer) => {
+    const sha = sha256Hex(m);
+    const member = (await reuse!.cache?.get(sha)) ?? (await deflate(m));
+    return { member, record: { sha, size: member.length, compressedSha: sha256Hex(member) } };
+  };
+  const next = async (): Promise<Buffer> => {
+    const { member, record } = await pending.shift()!;
+    if (record) reuse!.records.push(record);
+    return member;
+  };
   for await (const m of members) {
-    // An output buffer that holds the whole member (deflate's worst case is a few bytes
-    // per 16 KiB over the input) makes one thread-pool round trip per member instead of
-    // one per 16 KiB. The output bytes do not depend on it.
-    const p = gzipAsync(m, { level, chunkSize: m.length + (m.length >>> 10) + 1024 }).then(fixHeader);
-    p.catch(() => undefined);
-    pending.push(p);
-    while (pending.length >= limit) yield await pending.shift()!;
+    const out = reuse ? withRecord(m) : deflate(m).then((member) => ({ member }));
+    out.catch(() => undefined);
+    pending.push(out);
+    while (pending.length >= limit) yield await next();
   }
-  while (pending.length > 0) yield await pending.shift()!;
+  while (pending.length > 0) yield await next();
+}
+
+function sha256Hex(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 function fixHeader(member: Buffer): Buffer {

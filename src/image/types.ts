@@ -33,6 +33,24 @@ export interface LayerWriteOptions {
   readonly sourceDateEpoch?: number;
   /** Parallel gzip workers; default: number of CPUs (max 4). 1 = single-member gzip. */
   readonly workers?: number;
+  /** gzip only: list the members in LayerResult.members, and take those `cache` has. */
+  readonly members?: { readonly cache?: MemberCache };
+}
+
+/**
+ * Compressed gzip members known from earlier blobs, by the sha256 (hex) of their tar
+ * bytes. Must give exactly what deflating those bytes at this level gives (members
+ * are independent and sit at fixed tar offsets, so reuse keeps the blob identical).
+ */
+export interface MemberCache {
+  get(sha: string): Promise<Buffer | undefined>;
+}
+
+/** One gzip member of a blob: sha256 (hex) of its tar bytes, compressed size and sha256. */
+export interface MemberRecord {
+  readonly sha: string;
+  readonly size: number;
+  readonly compressedSha: string;
 }
 
 /** What writing a layer produced. */
@@ -49,6 +67,8 @@ export interface LayerResult {
   readonly mediaType: string;
   /** Number of tar entries written. */
   readonly entries: number;
+  /** The gzip members in order, when LayerWriteOptions.members asked for them. */
+  readonly members?: readonly MemberRecord[];
 }
 
 /** Options of the applier (extracting layers onto a directory). */

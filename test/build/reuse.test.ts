@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pruneBuildCache } from '../../src/build/prune.js';
 import { Store } from '../../src/store/index.js';
@@ -36,8 +36,12 @@ test('COPY after a change links unchanged files from its last result; the layer 
   assert.equal(kept(after, 'app/d/run.sh').mode & 0o777, 0o700);
   assert.equal(kept(before, 'app/d/run.sh').mode & 0o777, 0o644, 'the earlier layer is untouched');
 
+  const members = (digest: string) => path.join(storeRoot, 'build-cache', 'members', digest.replace('sha256:', ''));
+  assert.ok(existsSync(members(second.result.layers[1]!.digest)), 'the COPY layer\'s gzip members are indexed for the next run');
+
   const copies = path.join(storeRoot, 'build-cache', 'copies');
   assert.ok(readdirSync(copies).length >= 1);
   await pruneBuildCache(await Store.open({ root: storeRoot }), { all: true });
   assert.deepEqual(readdirSync(copies), [], 'prune -a drops the COPY records with the kept dirs');
+  assert.equal(existsSync(members(second.result.layers[1]!.digest)), false, 'and the member indexes');
 });

@@ -4,12 +4,12 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { applyLayers, createLayerStream, readLayer, saveImages } from '../../src/image/index.js';
-import type { LayerChange, LayerSource } from '../../src/image/index.js';
+import type { LayerChange, LayerSource, MemberCache } from '../../src/image/index.js';
 import { Store } from '../../src/store/index.js';
 import { storeBusyboxImage, tempDir } from './fixtures.js';
 import { snapshot } from './tree.js';
 
-async function layer(source: LayerSource, options: { sourceDateEpoch?: number; workers?: number; level?: number; compression?: 'gzip' | 'none' } = {}) {
+async function layer(source: LayerSource, options: { sourceDateEpoch?: number; workers?: number; level?: number; compression?: 'gzip' | 'none'; members?: { cache?: MemberCache } } = {}) {
   const { stream, result } = await createLayerStream(source, options);
   const parts: Buffer[] = [];
   for await (const c of stream) parts.push(c);
@@ -149,6 +149,43 @@ test('gzip level: one tar, a blob per level; uncompressed blob is the tar itself
     assert.equal(none.digest, none.diffId);
     assert.equal(none.size, none.uncompressedSize);
     assert.equal(none.size, none.blob.length);
+  } finally {
+    await fs.rm(work, { recursive: true, force: true });
+  }
+});
+
+test('gzip members: a layer written with an earlier blob\'s members takes the unchanged ones and is byte-identical', async () => {
+  const work = await tempDir();
+  try {
+    const root = path.join(work, 'tree');
+    await fs.mkdir(root);
+    // Three files of 1.5 MiB of varied text: the tar spans five 1 MiB members.
+    for (const [i, name] of ['a.txt', 'b.txt', 'c.txt'].entries()) {
+      await fs.writeFile(path.join(root, name), Array.from({ length: 120000 }, (_, n) => `${name} line ${n * (i + 7)}\n`).join('').slice(0, 1536 * 1024));
+    }
+    const opts = { sourceDateEpoch: 1700000000, workers: 2 };
+    const first = await layer({ type: 'tree', root }, { ...opts, members: {} });
+    assert.equal(first.members?.length, 5);
+    await fs.appendFile(path.join(root, 'c.txt'), 'changed at the end\n');
+    const offsets: number[] = [];
+    let at = 0;
+    for (const m of first.members!) { offsets.push(at); at += m.size; }
+    const asked: string[] = [];
+    const cache: MemberCache = {
+      async get(sha) {
+        asked.push(sha);
+        const i = first.members!.findIndex((m) => m.sha === sha);
+        return i < 0 ? undefined : first.blob.subarray(offsets[i]!, offsets[i]! + first.members![i]!.size);
+      },
+    };
+    const second = await layer({ type: 'tree', root }, { ...opts, members: { cache } });
+    const plain = await layer({ type: 'tree', root }, opts);
+    assert.ok(second.blob.equals(plain.blob), 'same bytes as deflating everything');
+    assert.equal(second.members?.length, 5);
+    const reused = second.members!.filter((m, i) => m.sha === first.members![i]!.sha).length;
+    assert.equal(reused, 3, 'the members before c.txt\'s growth are the same tar bytes');
+    assert.equal(asked.length, 5);
+    assert.equal(plain.members, undefined, 'members are listed only when asked for');
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
