@@ -1,5 +1,5 @@
-import type { Expansion } from '../shell/index.js';
 import type { Argument, Dockerfile, EscapeToken, Flag, Instruction } from '../syntax/ast.js';
+import type { WordExpansion } from './vars.js';
 
 /**
  * The linter's view of a Dockerfile: instructions grouped into build stages, with what
@@ -52,14 +52,14 @@ export function buildModel(ast: Dockerfile, escape: EscapeToken): Model {
  */
 export interface ModelCaches {
   globalEnv?: { env: Map<string, string>; declared: Set<string> };
-  fromExpansions?: Map<string, Expansion>;
+  fromExpansions?: Map<string, WordExpansion>;
 }
 
 class FileModel implements Model, ModelCaches {
   readonly globalArgs: Instruction[] = [];
   readonly stages: Stage[] = [];
   globalEnv?: { env: Map<string, string>; declared: Set<string> };
-  fromExpansions?: Map<string, Expansion>;
+  fromExpansions?: Map<string, WordExpansion>;
   constructor(readonly ast: Dockerfile, readonly escape: EscapeToken) {
     const all = ast.instructions;
     let from = -1;

@@ -51,6 +51,8 @@ export interface Script {
 }
 
 const KEYWORDS = new Set(['if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until', '!', '{', '}', 'esac', 'time', 'in']);
+// Every keyword is at most 5 characters: longer first words skip the set lookup (and hashing the word).
+const isKeyword = (value: string): boolean => value.length <= 5 && KEYWORDS.has(value);
 // Commands without arguments or assignments share these empty lists.
 const NO_WORDS: readonly Word[] = [];
 const NO_STRINGS: readonly string[] = [];
@@ -66,12 +68,6 @@ CLASS[92] = BACKSLASH; CLASS[39] = SQUOTE; CLASS[34] = DQUOTE; CLASS[36] = DOLLA
 const END = 0, WORD = 1, OP = 2, REDIRECT = 3;
 type Kind = typeof END | typeof WORD | typeof OP | typeof REDIRECT;
 
-/**
- * The arguments of the command being collected, shared by all scanners: each command gets
- * an exact-size copy when it ends, before any substitution inside it is scanned.
- */
-const ARGS: Word[] = [];
-
 /** `VAR=x`, `VAR+=x`, `arr[i]=x` before a command name. */
 const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
 
@@ -80,22 +76,38 @@ const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*(\[[^\]]*\])?\+?=/;
  * `run()` gathers the simple commands. Unterminated quotes run to the end of the text.
  */
 class Scanner {
-  private pos = 0;
+  // Fields are set in the constructor body, not as class fields (whose initializer is an extra call per scanner).
+  private pos: number;
   // The current token.
-  private op = '';
-  private value = '';
-  private quoted = false;
-  private start = 0;
-  private end = 0;
+  private op: string;
+  private value: string;
+  private quoted: boolean;
+  private start: number;
+  private end: number;
   /** Substitutions inside the current word (`$(...)`, backticks), when it has any. */
   private subs: string[] | undefined;
 
-  // The command being collected (its arguments gather in ARGS).
+  // The command being collected: its name, then `argCount` words in `args` (reused).
   private nameWord: Word | undefined;
+  private readonly args: Word[];
+  private argCount: number;
   private assignments: string[] | undefined;
   private pendingSubs: string[] | undefined;
 
-  constructor(private readonly text: string, private readonly nested: boolean, private readonly commands: SimpleCommand[], private readonly operators: string[] | undefined) {}
+  constructor(private readonly text: string, private readonly nested: boolean, private readonly commands: SimpleCommand[], private readonly operators: string[] | undefined) {
+    this.pos = 0;
+    this.op = '';
+    this.value = '';
+    this.quoted = false;
+    this.start = 0;
+    this.end = 0;
+    this.subs = undefined;
+    this.nameWord = undefined;
+    this.args = [];
+    this.argCount = 0;
+    this.assignments = undefined;
+    this.pendingSubs = undefined;
+  }
 
   run(): void {
     // Words that are not commands: `for x in a b`, `case x in`, patterns before `)`.
@@ -136,16 +148,16 @@ class Scanner {
         if (value === 'esac') casePatterns = false;
       } else if (skipUntilSeparator) {
         if (value === 'in' && caseBefore) { casePatterns = true; skipUntilSeparator = false; }
-      } else if (this.nameWord === undefined && !this.quoted && KEYWORDS.has(value)) {
+      } else if (this.nameWord !== undefined) {
+        this.args[this.argCount++] = { value, quoted: this.quoted, start: this.start, end: this.end };
+      } else if (!this.quoted && isKeyword(value)) {
         // A reserved word where a command would start.
-      } else if (this.nameWord === undefined && !this.quoted && (value === 'for' || value === 'select' || value === 'case' || value === 'function')) {
+      } else if (!this.quoted && (value === 'for' || value === 'select' || value === 'case' || value === 'function')) {
         skipUntilSeparator = true;
-      } else if (this.nameWord === undefined && !this.quoted && value.includes('=') && ASSIGNMENT.test(value)) {
+      } else if (!this.quoted && value.includes('=') && ASSIGNMENT.test(value)) {
         (this.assignments ??= []).push(value);
       } else {
-        const word: Word = { value, quoted: this.quoted, start: this.start, end: this.end };
-        if (this.nameWord === undefined) this.nameWord = word;
-        else ARGS.push(word);
+        this.nameWord = { value, quoted: this.quoted, start: this.start, end: this.end };
       }
       kind = this.next();
     }
@@ -162,9 +174,10 @@ class Scanner {
     const nameWord = this.nameWord;
     if (nameWord !== undefined) {
       const name = nameWord.value;
-      const slash = name.lastIndexOf('/');
-      const args = ARGS.length === 0 ? NO_WORDS : ARGS.slice();
-      ARGS.length = 0;
+      let slash = name.length - 1;
+      while (slash >= 0 && name.charCodeAt(slash) !== 47) slash--;
+      const args = this.argCount === 0 ? NO_WORDS : this.args.slice(0, this.argCount);
+      this.argCount = 0;
       this.commands.push({ name, base: slash < 0 ? name : name.slice(slash + 1), nameWord, args, assignments: this.assignments ?? NO_STRINGS, nested: this.nested });
       this.nameWord = undefined;
     }
@@ -351,7 +364,6 @@ class ParsedScript implements Script {
 export function parseScript(text: string, nested = false): Script {
   const commands: SimpleCommand[] = [];
   const operators: string[] = [];
-  ARGS.length = 0;
   new Scanner(text, nested, commands, operators).run();
   const byName = new Map<string, SimpleCommand[]>();
   for (const c of commands) {

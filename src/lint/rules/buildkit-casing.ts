@@ -74,6 +74,8 @@ export const ConsistentInstructionCasing: Rule = {
       if (isLower(ins.keyword)) lower++;
       else if (isUpper(ins.keyword)) upper++;
     }
+    // Every keyword in the majority case (the common file): nothing to report.
+    if (lower === instructions.length || upper === instructions.length) return;
     // Ties go to uppercase, as BuildKit decides.
     const majorityLower = lower > upper;
     for (const ins of instructions) {

@@ -1,6 +1,6 @@
 import { parseReference } from '../../oci/index.js';
 import type { Range, Rule, RuleContext } from '../types.js';
-import { expandFromWord, globalArgEnv, plainReferences, suggest } from '../vars.js';
+import { expandFromWord, globalArgEnv, someReference, suggest } from '../vars.js';
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
 
@@ -55,12 +55,12 @@ export const UndefinedArgInFrom: Rule = {
   },
 };
 
+const FALLBACK = /\$\{?[A-Za-z_]\w*:?[-+]/;
+
 /** Reports the undeclared ARGs a FROM word uses; returns the declared names (read once per file). */
 function checkFromWord(ctx: RuleContext, value: string, range: Range, declared: Set<string> | undefined): Set<string> {
   const known = declared ?? globalArgEnv(ctx.model).declared;
-  let all = true;
-  for (const n of plainReferences(value)) if (!known.has(n)) { all = false; break; }
-  if (all && !/\$\{?[A-Za-z_]\w*:?[-+]/.test(value)) return known;
+  if (!someReference(value, (n) => !known.has(n)) && !FALLBACK.test(value)) return known;
   for (const name of expandFromWord(ctx.model, value).unset) {
     if (known.has(name)) continue;
     const hint = suggest(name, known);

@@ -1,7 +1,7 @@
 import type { Instruction, Range } from '../../syntax/ast.js';
 import type { Stage } from '../model.js';
 import type { Rule, RuleContext } from '../types.js';
-import { expand, plainReferences, suggest } from '../vars.js';
+import { expand, plainReferences, someReference, suggest } from '../vars.js';
 
 const docs = (slug: string): string => `https://docs.docker.com/go/dockerfile/rule/${slug}/`;
 
@@ -102,12 +102,9 @@ export const UndefinedVar: Rule = {
 };
 
 function checkWord(ctx: RuleContext, value: string, range: Range, scope: Scope): void {
-  if (!value.includes('$')) return;
-  const plain = plainReferences(value);
   // Full expansion (which knows about quotes and escapes) only when something may be unset.
-  let unknown = false;
-  for (const n of plain) if (!scope.has(n)) { unknown = true; break; }
-  if (!unknown) return;
+  if (!value.includes('$') || !someReference(value, (name) => !scope.has(name))) return;
+  const plain = plainReferences(value);
   const defined = scope.toMap();
   for (const name of expand(value, defined, ctx.model).unset) {
     if (!plain.has(name)) continue;

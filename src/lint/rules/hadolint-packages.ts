@@ -76,8 +76,8 @@ export const DL3019 = runRule('DL3019', 'info', 'Use the `--no-cache` switch to 
 
 /** pip, pip3, pip3.12, python -m pip: the names a script must run for the pip rules to look. */
 const PIP_NAMES = ['pip', 'pip2', 'pip3', 'python', 'python2', 'python3', ...Array.from({ length: 14 }, (_, i) => [`pip3.${i}`, `python3.${i}`]).flat()];
-const isPip = (c: SimpleCommand): boolean => /^pip[0-9.]*$/.test(c.name.slice(c.name.lastIndexOf('/') + 1))
-  || (/^python[0-9.]*$/.test(c.name.slice(c.name.lastIndexOf('/') + 1)) && c.args[0]?.value === '-m' && c.args[1]?.value === 'pip');
+const isPip = (c: SimpleCommand): boolean => /^pip[0-9.]*$/.test(c.base)
+  || (/^python[0-9.]*$/.test(c.base) && c.args[0]?.value === '-m' && c.args[1]?.value === 'pip');
 const pipInstall = (c: SimpleCommand): boolean => isPip(c) && hasWord(c, 'install');
 const PIP_VALUE_FLAGS = ['abi', 'b', 'build', 'e', 'editable', 'extra-index-url', 'f', 'find-links', 'i', 'index-url', 'implementation', 'no-binary', 'only-binary', 'platform', 'prefix', 'progress-bar', 'proxy', 'python-version', 'root', 'src', 't', 'target', 'trusted-host', 'upgrade-strategy', 'm'];
 const VCS = /^(?:git|hg|svn|bzr)(?:\+[a-z-]+)?:/;

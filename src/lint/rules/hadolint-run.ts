@@ -2,6 +2,7 @@ import { flagValues, hasFlag, hasWord, isCommand } from '../command.js';
 import { shellAt } from '../lint.js';
 import type { Instruction } from '../../syntax/ast.js';
 import { flag } from '../model.js';
+import type { SimpleCommand } from '../shell.js';
 import type { Rule, RuleContext } from '../types.js';
 import { commandRule, dl, runs } from './dl.js';
 
@@ -26,24 +27,34 @@ export const DL3047 = commandRule('DL3047', 'info', 'Avoid use of wget without p
 export const DL4005 = commandRule('DL4005', 'warning', 'Use SHELL to change the default shell', (c) => c.name === 'ln' && c.args.some((a) => a.value === '/bin/sh'), ['ln']);
 
 export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but not both', (ctx) => {
-  let byStage: Map<unknown, { ins: Instruction; tools: Set<string> }[]> | undefined;
-  for (const run of runs(ctx)) {
-    const { ins, script, stage } = run;
-    if (!script.byName.has('wget') && !script.byName.has('curl')) continue;
+  const list = runs(ctx);
+  // Which of wget (1) and curl (2) each RUN runs, for the RUNs that run either.
+  let tools: number[] | undefined;
+  for (let i = 0; i < list.length; i++) {
+    const run = list[i]!;
+    const byName = run.script.byName;
+    if (!byName.has('wget') && !byName.has('curl')) continue;
     if (!run.text.includes('wget') && !run.text.includes('curl')) continue;
-    const tools = new Set(script.commands.filter((c) => c.name === 'wget' || c.name === 'curl').map((c) => c.name));
-    if (tools.size === 0) continue;
-    byStage ??= new Map();
-    const list = byStage.get(stage) ?? [];
-    list.push({ ins, tools });
-    byStage.set(stage, list);
+    const mask = runsExactly(byName.get('wget'), 'wget', 1) | runsExactly(byName.get('curl'), 'curl', 2);
+    if (mask !== 0) (tools ??= new Array<number>(list.length).fill(0))[i] = mask;
   }
-  if (!byStage) return;
-  for (const found of byStage.values()) {
-    if (new Set(found.flatMap((f) => [...f.tools])).size < 2) continue;
-    for (const f of found) ctx.report(f.ins.range, 'Either use Wget or Curl but not both');
+  if (!tools) return;
+  // The RUNs of one stage are adjacent in the list (both follow the source order).
+  for (let i = 0; i < list.length;) {
+    const stage = list[i]!.stage;
+    let end = i;
+    let both = 0;
+    while (end < list.length && list[end]!.stage === stage) both |= tools[end++]!;
+    if (both === 3) for (let k = i; k < end; k++) if (tools[k] !== 0) ctx.report(list[k]!.ins.range, 'Either use Wget or Curl but not both');
+    i = end;
   }
 });
+
+/** `bit` when one of the commands is run by exactly that name (not a path to it). */
+function runsExactly(commands: readonly SimpleCommand[] | undefined, name: string, bit: number): number {
+  if (commands) for (const c of commands) if (c.name === name) return bit;
+  return 0;
+}
 
 const NON_POSIX = /^(?:.*[\\/])?(?:pwsh|powershell|cmd)(?:\.exe)?$/i;
 

@@ -84,6 +84,7 @@ export const DL3061: Rule = dl('DL3061', 'error', 'Invalid instruction order. Do
 
 /** The `--from` of COPY: an earlier stage name, a stage index, or an image. */
 function copyFrom(ins: Instruction): { value: string; range: Instruction['range'] } | undefined {
+  if (ins.name !== 'copy' && ins.name !== 'onbuild') return undefined;
   const target = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
   if (target.name !== 'copy') return undefined;
   const f = flag(target, 'from');
@@ -112,8 +113,9 @@ export const DL3022: Rule = dl('DL3022', 'warning', 'COPY --from should referenc
 export const DL3023: Rule = dl('DL3023', 'error', 'COPY --from cannot reference its own FROM alias', (ctx) => {
   for (const ins of ctx.model.ast.instructions) {
     const from = copyFrom(ins);
+    if (!from) continue;
     const stage = ctx.model.stageOf(ins);
-    if (from && stage?.name !== undefined && from.value.toLowerCase() === stage.name) ctx.report(from.range, 'COPY --from cannot reference its own FROM alias');
+    if (stage?.name !== undefined && from.value.toLowerCase() === stage.name) ctx.report(from.range, 'COPY --from cannot reference its own FROM alias');
   }
 });
 
