@@ -184,31 +184,52 @@ class Context implements RuleContext {
 }
 
 /**
- * A finding whose `fix` is computed when first read: an own, enumerable accessor like a
- * plain property to JSON and spreads. The getter is one shared function reading hidden
- * per-finding state, not a closure per finding: a fresh accessor per object gives each
+ * A finding whose `fix` is computed when first read: a plain object whose `fix` is an own,
+ * enumerable accessor, so JSON and spreads see it like any property. The accessor is one
+ * shared descriptor, not a closure per finding: a fresh accessor per object gives each
  * object its own hidden class, which (being long-lived) kept every file's closures and
- * syntax tree alive through young-generation collections until the next full one.
+ * syntax tree alive through young-generation collections until the next full one. The
+ * pending computation lives in a private field put on the plain object by PendingFix
+ * (a base constructor that returns its argument makes `new` add the field to that object):
+ * invisible to keys, JSON, spreads and equality checks, and cheaper than a second
+ * defineProperty.
  */
-const PENDING_FIX = Symbol('pendingFix');
-type PendingFix = (() => readonly TextEdit[] | undefined) | { readonly edits: readonly TextEdit[] | undefined };
-
-function readFix(this: { [PENDING_FIX]: PendingFix }): readonly TextEdit[] | undefined {
-  const state = this[PENDING_FIX];
-  if (typeof state !== 'function') return state.edits;
-  const edits = nonEmpty(state());
-  this[PENDING_FIX] = { edits };
-  return edits;
+class ReturnsArgument {
+  constructor(target: object) {
+    return target;
+  }
 }
 
-const FIX_ACCESSOR: PropertyDescriptor = { get: readFix, enumerable: true, configurable: true };
-const HIDDEN: PropertyDescriptor = { writable: true, enumerable: false, configurable: true };
+type FixState = (() => readonly TextEdit[] | undefined) | { readonly edits: readonly TextEdit[] | undefined };
+
+class PendingFix extends ReturnsArgument {
+  #state: FixState;
+  constructor(target: object, compute: () => readonly TextEdit[] | undefined) {
+    super(target);
+    this.#state = compute;
+  }
+
+  static read(finding: object): readonly TextEdit[] | undefined {
+    const self = finding as PendingFix;
+    const state = self.#state;
+    if (typeof state !== 'function') return state.edits;
+    const edits = nonEmpty(state());
+    self.#state = { edits };
+    return edits;
+  }
+}
+
+const FIX_ACCESSOR: PropertyDescriptor = {
+  get(this: object): readonly TextEdit[] | undefined {
+    return PendingFix.read(this);
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 function lazyFix(code: string, level: Level, message: string, range: Range, compute: () => readonly TextEdit[] | undefined): Diagnostic {
   const d = { code, level, message, range };
-  HIDDEN.value = compute;
-  Object.defineProperty(d, PENDING_FIX, HIDDEN);
-  HIDDEN.value = undefined;
+  new PendingFix(d, compute);
   Object.defineProperty(d, 'fix', FIX_ACCESSOR);
   return d;
 }

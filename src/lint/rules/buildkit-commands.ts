@@ -146,9 +146,10 @@ export const MultipleInstructionsDisallowed: Rule = {
   url: docs('multiple-instructions-disallowed'),
   check(ctx) {
     for (const stage of ctx.model.stages) {
-      const last = new Map<string, Instruction>();
+      let last: Map<string, Instruction> | undefined;
       for (const ins of stage.instructions) {
         if (!SINGLE.has(ins.name)) continue;
+        last ??= new Map();
         const previous = last.get(ins.name);
         // The earlier one is the one that has no effect.
         if (previous) ctx.report(previous.keywordRange, `Multiple ${ins.name.toUpperCase()} instructions should not be used in the same stage because only the last one will be used`);

@@ -76,6 +76,7 @@ export const DL3019 = runRule('DL3019', 'info', 'Use the `--no-cache` switch to 
 
 /** pip, pip3, pip3.12, python -m pip: the names a script must run for the pip rules to look. */
 const PIP_NAMES = ['pip', 'pip2', 'pip3', 'python', 'python2', 'python3', ...Array.from({ length: 14 }, (_, i) => [`pip3.${i}`, `python3.${i}`]).flat()];
+const PIP_SET: ReadonlySet<string> = new Set(PIP_NAMES);
 const isPip = (c: SimpleCommand): boolean => /^pip[0-9.]*$/.test(c.base)
   || (/^python[0-9.]*$/.test(c.base) && c.args[0]?.value === '-m' && c.args[1]?.value === 'pip');
 const pipInstall = (c: SimpleCommand): boolean => isPip(c) && hasWord(c, 'install');
@@ -102,6 +103,10 @@ function pipNoCacheEnv(stage: Stage, ins: Instruction): boolean {
 }
 const pipCaching = (c: SimpleCommand): boolean => pipInstall(c) && !hasFlag(c, NO_CACHE_DIR);
 export const DL3042: Rule = dl('DL3042', 'warning', 'Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`', (ctx) => {
+  // Most files run no pip at all: one pass over the file's command names.
+  let pip = false;
+  for (const n of ctx.commandNames()) if (PIP_SET.has(n)) { pip = true; break; }
+  if (!pip) return;
   for (const run of runs(ctx)) {
     if (!run.text.includes('pip')) continue;
     const { ins, script, stage } = run;

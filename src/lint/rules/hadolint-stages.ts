@@ -24,12 +24,24 @@ export function imageParts(image: string): { registry?: string; name: string; ta
   return parts;
 }
 
+/** imageParts(image) has a tag or a digest, read without building the parts. */
+function hasTagOrDigest(image: string): boolean {
+  let end = image.indexOf('@');
+  if (end >= 0 && end < image.length - 1) return true;
+  if (end < 0) end = image.length;
+  // A tag is a `:` after the last `/` (a `:` before it is a registry port).
+  for (let i = end - 1; i >= 0; i--) {
+    const c = image.charCodeAt(i);
+    if (c === 58) return true;
+    if (c === 47) return false;
+  }
+  return false;
+}
+
 export const DL3006: Rule = dl('DL3006', 'warning', 'Always tag the version of an image explicitly', (ctx) => {
   for (const stage of ctx.model.stages) {
     const image = stage.image?.value;
-    if (!image || image === 'scratch' || image.includes('$')) continue;
-    const p = imageParts(image);
-    if (p.tag !== undefined || p.digest !== undefined) continue;
+    if (!image || image === 'scratch' || image.includes('$') || hasTagOrDigest(image)) continue;
     const lower = image.toLowerCase();
     let earlier = false;
     for (let i = 0; i < stage.index && !earlier; i++) earlier = ctx.model.stages[i]!.name === lower;
@@ -91,21 +103,21 @@ function copyFrom(ins: Instruction): { value: string; range: Instruction['range'
   return f?.value ? { value: f.value, range: f.range } : undefined;
 }
 
+/** One of the first `count` stages is named `name`. */
+function namedBefore(stages: readonly Stage[], count: number, name: string): boolean {
+  for (let i = 0; i < count && i < stages.length; i++) if (stages[i]!.name === name) return true;
+  return false;
+}
+
 export const DL3022: Rule = dl('DL3022', 'warning', 'COPY --from should reference a previously defined FROM alias', (ctx) => {
-  const names = new Set<string>();
   let stages = 0;
   for (const ins of ctx.model.ast.instructions) {
-    if (ins.name === 'from') {
-      const s = ctx.model.stageOf(ins);
-      stages++;
-      if (s?.name) names.add(s.name);
-      continue;
-    }
+    if (ins.name === 'from') { stages++; continue; }
     const from = copyFrom(ins);
     if (!from) continue;
     const v = from.value.toLowerCase();
     const index = /^\d+$/.test(v) && Number(v) < stages - 1;
-    if (names.has(v) || index || /[:/$@]/.test(v)) continue;
+    if (index || /[:/$@]/.test(v) || namedBefore(ctx.model.stages, stages, v)) continue;
     ctx.report(from.range, 'COPY --from should reference a previously defined FROM alias');
   }
 });

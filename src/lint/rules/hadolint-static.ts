@@ -125,7 +125,8 @@ export const DL3044: Rule = dl('DL3044', 'error', 'Do not refer to an environmen
       const keys: string[] = [];
       if (!ins.original.includes('$')) { for (const p of ins.body.pairs) before.add(p.key.value); continue; }
       for (const pair of ins.body.pairs) {
-        if (refs(pair.value.value).some((r) => keys.includes(r) && !before.has(r))) {
+        // Only a pair after the first, whose value uses a variable, can refer to an earlier key.
+        if (keys.length > 0 && pair.value.value.includes('$') && refs(pair.value.value).some((r) => keys.includes(r) && !before.has(r))) {
           ctx.report(pair.range, 'Do not refer to an environment variable within the same `ENV` statement where it is defined.');
         }
         keys.push(pair.key.value);
