@@ -92,6 +92,11 @@ function toEntry(h: tar.Header): LayerEntry | undefined {
   }
   const pax = h.pax as Record<string, string> | null | undefined;
   if (pax) {
+    // tar-stream applies PAX path, linkpath and size itself; ids and mtime are ours to apply.
+    const num = (v: string | undefined): number | undefined => (v !== undefined && /^-?\d+(\.\d+)?$/.test(v) ? Math.floor(Number(v)) : undefined);
+    e.uid = num(pax.uid) ?? e.uid;
+    e.gid = num(pax.gid) ?? e.gid;
+    e.mtime = num(pax.mtime) ?? e.mtime;
     for (const [k, v] of Object.entries(pax)) {
       if (!k.startsWith('SCHILY.xattr.')) continue;
       (e.xattrs ??= new Map()).set(k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));

@@ -3,19 +3,21 @@ import type { PlannedEntry } from './walk.js';
 /**
  * Tar headers of planned entries, encoded straight into the caller's buffer.
  *
- * The bytes are exactly those tar-stream 3.x's pack writes for the header the layer
- * writer used to give it (uname/gname empty; see test/image/tar-compat.test.ts, which
- * compares the two on generated entries), because they define existing layer digests.
- * That includes its quirks, kept on purpose: mode 0 is written as 0755 (directories) or
- * 0644; ids are 6 octal digits, so 262144..2097151 saturate to 777777; the mtime goes
- * through `| 0`; a size that needs more than 11 octal digits is base-256 in the ustar
- * field (and a PAX `size` record); a PAX-described entry's own header is named
- * `PaxHeader` (linkname too when it has one); PAX values are written as UTF-8, so a
- * binary xattr value (carried as a latin1 string) has its bytes >= 0x80 expanded.
+ * The bytes are those tar-stream 3.x's pack writes for the header the layer writer
+ * used to give it (uname/gname empty; test/image/tar-compat.test.ts compares the two),
+ * so ordinary layers keep their digests, except where tar-stream wrote wrong values:
+ * mode 0 stays 0 (tar-stream wrote 0644/0755, which made a 0000 /etc/shadow readable);
+ * ids above 6 octal digits (262143) go in PAX `uid`/`gid` records (tar-stream saturated
+ * them); mtimes are not truncated to 32 bits (any past 11 octal digits go in a PAX
+ * `mtime` record). Kept: a size that needs more than 11 octal digits
+ * is base-256 in the ustar field (and a PAX `size` record); a PAX-described entry's own
+ * header is named `PaxHeader`; PAX values are written as UTF-8, so a binary xattr value
+ * (carried as a latin1 string) has its bytes >= 0x80 expanded (as slipway's reader expects).
  */
 
 const MAX_OCTAL_SIZE = 0o77777777777;
-const MAX_OCTAL_ID = 0o7777777;
+/** The largest id tar-stream's 6-digit ustar id field holds; larger ones go in PAX. */
+const MAX_OCTAL_ID = 0o777777;
 const ZEROS = '0000000000000000000';
 const SEVENS = '7777777777777777777';
 const USTAR_MAGIC = 'ustar\u000000';
@@ -99,16 +101,20 @@ function fields(e: PlannedEntry): Fields {
   const size = type === 'file' ? e.size : 0;
   return {
     name: e.kind === 'directory' ? `${e.path}/` : e.path,
-    mode: e.mode || (type === 'directory' ? 0o755 : 0o644),
+    mode: e.mode,
     uid: e.uid > MAX_OCTAL_ID ? 0 : e.uid,
     gid: e.gid > MAX_OCTAL_ID ? 0 : e.gid,
     size,
-    mtime: (new Date(e.mtime * 1000).getTime() / 1000) | 0,
+    mtime: mtimeInHeader(e.mtime) ? Math.floor(e.mtime) : 0,
     typeflag: TYPEFLAG[type],
     linkname: e.linkname ?? '',
     devmajor: e.devmajor || 0,
     devminor: e.devminor || 0,
   };
+}
+
+function mtimeInHeader(mtime: number): boolean {
+  return mtime >= 0 && mtime <= MAX_OCTAL_SIZE;
 }
 
 /** PAX records the entry needs whatever its name: big sizes and ids, xattrs. */
@@ -117,6 +123,7 @@ function extraRecords(e: PlannedEntry): string {
   if (e.size > MAX_OCTAL_SIZE) out += paxRecord('size', String(e.size));
   if (e.uid > MAX_OCTAL_ID) out += paxRecord('uid', String(e.uid));
   if (e.gid > MAX_OCTAL_ID) out += paxRecord('gid', String(e.gid));
+  if (!mtimeInHeader(e.mtime)) out += paxRecord('mtime', String(Math.floor(e.mtime)));
   if (e.xattrs) {
     for (const [k, v] of [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1))) out += paxRecord(`SCHILY.xattr.${k}`, v.toString('latin1'));
   }

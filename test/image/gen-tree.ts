@@ -40,8 +40,12 @@ export interface GeneratedTree {
  * around 2^31 and 2^32, long and non-ASCII names and link targets, binary xattrs.
  * Needs root (chown, mknod).
  */
-export async function generateTree(root: string, seed: number, count = 150): Promise<GeneratedTree> {
+export async function generateTree(root: string, seed: number, count = 150, options: { tarStreamSafe?: boolean } = {}): Promise<GeneratedTree> {
   const r = rng(seed);
+  // tar-stream's pack writes mode 0 as 0644/0755 and truncates mtimes to 32 bits: a
+  // tree it must encode as slipway does leaves those out.
+  const modes = options.tarStreamSafe ? MODES.filter((m) => m !== 0) : MODES;
+  const mtimes = options.tarStreamSafe ? MTIMES.filter((t) => t < 2 ** 31) : MTIMES;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
   const dirs = [''];
   const files: string[] = [];
@@ -98,8 +102,8 @@ export async function generateTree(root: string, seed: number, count = 150): Pro
       xattrDump.push(`# file: ${abs}\n${attrs.join('\n')}\n`);
     }
     await fs.lchown(abs, pick(IDS), pick(IDS));
-    if (!st.isSymbolicLink()) await fs.chmod(abs, pick(MODES));
-    const t = pick(MTIMES);
+    if (!st.isSymbolicLink()) await fs.chmod(abs, pick(modes));
+    const t = pick(mtimes);
     await fs.lutimes(abs, t, t);
   }
   if (xattrDump.length > 0) {
@@ -110,14 +114,14 @@ export async function generateTree(root: string, seed: number, count = 150): Pro
 }
 
 /** A `changes` list over a generated tree: some adds (with overrides), whiteouts, opaque dirs. */
-export function generateChanges(tree: GeneratedTree, seed: number): LayerChange[] {
+export function generateChanges(tree: GeneratedTree, seed: number, options: { tarStreamSafe?: boolean } = {}): LayerChange[] {
   const r = rng(seed);
   const changes: LayerChange[] = [];
   for (const p of tree.paths) {
     const roll = r();
     if (roll < 0.6) changes.push({ type: 'add', path: p });
     else if (roll < 0.7) changes.push({ type: 'add', path: p, uid: 3000000, gid: 7, mode: 0o640 });
-    else if (roll < 0.8) changes.push({ type: 'add', path: p, mode: 0 });
+    else if (roll < 0.8) changes.push({ type: 'add', path: p, mode: options.tarStreamSafe ? 0o400 : 0 });
   }
   for (let i = 0; i < 10; i++) changes.push({ type: 'whiteout', path: `gone/${NAMES[i]}` });
   changes.push({ type: 'whiteout', path: 'm'.repeat(120) }, { type: 'opaque', path: 'ünïcödé' }, { type: 'opaque', path: 'a' });

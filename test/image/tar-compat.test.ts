@@ -1,10 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { promises as fs, readFileSync } from 'node:fs';
+import { createReadStream, promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { createLayerStream, GZIP_LEVEL, MEMBER_SIZE, type LayerSource, type LayerWriteOptions } from '../../src/image/index.js';
+import { createLayerStream, GZIP_LEVEL, MEMBER_SIZE, readLayer, type LayerSource, type LayerWriteOptions } from '../../src/image/index.js';
 import { planEntries, type PlannedEntry } from '../../src/image/walk.js';
 import { sh, tempDir } from './fixtures.js';
 import { generateChanges, generateTree } from './gen-tree.js';
@@ -21,16 +21,17 @@ type ReferenceHeader = Partial<tar.Header> & { name: string; pax?: Record<string
 function referenceHeader(e: PlannedEntry): ReferenceHeader {
   const pax: Record<string, string> = {};
   if (e.size > 0o77777777777) pax.size = String(e.size);
-  if (e.uid > 0o7777777) pax.uid = String(e.uid);
-  if (e.gid > 0o7777777) pax.gid = String(e.gid);
+  // Ids past tar-stream's 6 octal digits go in PAX records (tar-stream saturated them).
+  if (e.uid > 0o777777) pax.uid = String(e.uid);
+  if (e.gid > 0o777777) pax.gid = String(e.gid);
   if (e.xattrs) for (const [k, v] of [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1))) pax[`SCHILY.xattr.${k}`] = v.toString('latin1');
   const type = e.kind === 'marker' ? 'file' : e.kind;
   return {
     name: e.kind === 'directory' ? `${e.path}/` : e.path,
     type,
     mode: e.mode,
-    uid: e.uid > 0o7777777 ? 0 : e.uid,
-    gid: e.gid > 0o7777777 ? 0 : e.gid,
+    uid: e.uid > 0o777777 ? 0 : e.uid,
+    gid: e.gid > 0o777777 ? 0 : e.gid,
     size: type === 'file' ? e.size : 0,
     mtime: new Date(e.mtime * 1000),
     uname: '',
@@ -89,11 +90,11 @@ for (const seed of [1, 2, 3]) {
   test(`generated tree ${seed}: identical to tar-stream's pack, as tar and as gzip, tree and changes sources`, async () => {
     const root = await tempDir();
     try {
-      const tree = await generateTree(root, seed, 150);
+      const tree = await generateTree(root, seed, 150, { tarStreamSafe: true });
       const cases: [LayerSource, number | undefined][] = [
         [{ type: 'tree', root }, undefined],
         [{ type: 'tree', root }, 1700000000],
-        [{ type: 'changes', root, changes: generateChanges(tree, seed) }, 2147483648],
+        [{ type: 'changes', root, changes: generateChanges(tree, seed, { tarStreamSafe: true }) }, 2147483647],
       ];
       for (const [source, epoch] of cases) {
         const want = await referenceTar(source, epoch);
@@ -150,5 +151,42 @@ test('a file over 8 GiB: the same PAX and base-256 size header as tar-stream', a
     assert.ok(first.subarray(1536).equals(Buffer.alloc(MEMBER_SIZE - 1536)), 'content of the sparse file');
   } finally {
     await fs.rm(root, { recursive: true, force: true });
+  }
+});
+
+test('metadata tar-stream encoded wrong: mode 0, ids past 262143, mtimes past 2038, read back by GNU tar and slipway', async () => {
+  const root = await tempDir();
+  try {
+    const cases: [string, number, number, number, number][] = [
+      ['shadow', 0o000, 0, 0, 1700000000],
+      ['mid-ids', 0o640, 300000, 2000000, 2147483648],
+      ['big-ids', 0o644, 4000000000, 70000, 4294967301],
+      ['old', 0o600, 262143, 262144, -86400],
+    ];
+    for (const [name, mode, uid, gid, mtime] of cases) {
+      const f = path.join(root, name);
+      await fs.writeFile(f, name);
+      await fs.chown(f, uid, gid);
+      await fs.chmod(f, mode);
+      // touch, since Node turns a negative time into "now".
+      assert.equal((await sh('touch', ['-d', `@${mtime}`, f])).code, 0);
+    }
+    const tarFile = `${root}.tar`;
+    await fs.writeFile(tarFile, await written({ type: 'tree', root }, { compression: 'none' }));
+    process.env.TZ = 'UTC';
+    const listed = await sh('tar', ['--numeric-owner', '--full-time', '-tvf', tarFile]);
+    assert.equal(listed.code, 0, listed.stderr);
+    const rows = new Map(listed.stdout.trim().split('\n').map((l) => { const w = l.split(/\s+/); return [w[5]!, w.slice(0, 5).join(' ')]; }));
+    assert.equal(rows.get('shadow'), '---------- 0/0 6 2023-11-14 22:13:20');
+    assert.equal(rows.get('mid-ids'), '-rw-r----- 300000/2000000 7 2038-01-19 03:14:08');
+    assert.equal(rows.get('big-ids'), '-rw-r--r-- 4000000000/70000 7 2106-02-07 06:28:21');
+    // The planner clamps times before 1970 to 0 (layers never carry negative times).
+    assert.equal(rows.get('old'), '-rw------- 262143/262144 3 1970-01-01 00:00:00');
+    const read = new Map<string, { mode: number; uid: number; gid: number; mtime: number }>();
+    await readLayer(createReadStream(tarFile), async (e) => { read.set(e.path, { mode: e.mode, uid: e.uid, gid: e.gid, mtime: e.mtime }); });
+    for (const [name, mode, uid, gid, mtime] of cases) assert.deepEqual(read.get(name), { mode, uid, gid, mtime: Math.max(0, mtime) }, name);
+  } finally {
+    await fs.rm(root, { recursive: true, force: true });
+    await fs.rm(`${root}.tar`, { force: true });
   }
 });
