@@ -1,12 +1,13 @@
 import { parse } from '../syntax/index.js';
-import type { Directive, Instruction, ParseResult, Range } from '../syntax/ast.js';
-import { checkDirective, type CheckDirective, type LintConfig } from './config.js';
+import type { Instruction, ParseResult, Range } from '../syntax/ast.js';
+import type { LintConfig } from './config.js';
 import { buildModel, type Model, type Stage } from './model.js';
+import { planFor, type Plan } from './plan.js';
 import { LineIndex } from './position.js';
 import { ALL_RULES } from './rules/index.js';
 import { parseScript, type Script } from './shell.js';
 import { collectSuppressions } from './suppress.js';
-import { LEVELS, type Diagnostic, type Level, type Rule, type RuleContext, type RuleSettings, type RunInfo, type TextEdit } from './types.js';
+import type { Diagnostic, Level, Rule, RuleContext, RuleSettings, RunInfo, TextEdit } from './types.js';
 
 export interface LintOptions {
   /** Settings from `.slipway.toml` and the command line. */
@@ -45,9 +46,13 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
     ...(options.dockerignore !== undefined ? { dockerignore: options.dockerignore } : {}),
   };
   const ctx = new Context(text, parsed, model, settings, hasNonPosixPragma(parsed), out);
-  const steps = planFor(options.rules ?? ALL_RULES, config, parsed.directives);
+  const plan = planFor(options.rules ?? ALL_RULES, config, parsed.directives);
+  const steps = plan.steps;
+  // Rules about programs (apt-get, pip, yum...) run only for files whose RUNs run one.
+  const wanted = plan.byCommand.size > 0 ? stepsForCommands(plan, ctx) : undefined;
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
+    if (step.commands !== undefined && wanted![i] === 0) continue;
     ctx.code = step.name;
     ctx.level = step.level;
     step.check.call(step.rule, ctx);
@@ -59,6 +64,17 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const kept = suppressions ? out.filter((d) => !suppressions.suppressed(d.code, d.range.start.offset)) : out;
   sortFindings(kept);
   return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };
+}
+
+/** Marks the steps about a program some RUN of the file runs. */
+function stepsForCommands(plan: Plan, ctx: Context): Uint8Array {
+  const wanted = new Uint8Array(plan.steps.length);
+  if (ctx.runs().length === 0) return wanted;
+  for (const name of ctx.commandNames()) {
+    const steps = plan.byCommand.get(name);
+    if (steps) for (let i = 0; i < steps.length; i++) wanted[steps[i]!] = 1;
+  }
+  return wanted;
 }
 
 const byPosition = (a: Diagnostic, b: Diagnostic): number => a.range.start.offset - b.range.start.offset || (a.code < b.code ? -1 : a.code > b.code ? 1 : 0);
@@ -78,51 +94,6 @@ function sortFindings(list: Diagnostic[]): void {
 }
 
 const NO_CONFIG: LintConfig = {};
-
-/**
- * A rule that runs on a file, with the level its findings get. Its name and check are
- * copied here: rules are objects of many shapes, and reading them off the rule in the
- * loop made every read a megamorphic lookup, 88 rules times every file.
- */
-interface Step {
-  readonly rule: Rule;
-  readonly name: string;
-  readonly check: Rule['check'];
-  readonly level: Level;
-}
-
-/**
- * Which rules run at which level depends on the config and the file's `# check=`
- * directive only. Files without the directive (nearly all) share one plan per rule list
- * and config object, so the per-file work is the rules themselves.
- */
-const plans = new WeakMap<readonly Rule[], WeakMap<LintConfig, Step[]>>();
-
-function planFor(rules: readonly Rule[], config: LintConfig, directives: readonly Directive[]): Step[] {
-  if (directives.some((d) => d.name === 'check')) return makePlan(rules, config, checkDirective(directives));
-  let byConfig = plans.get(rules);
-  if (!byConfig) plans.set(rules, (byConfig = new WeakMap()));
-  let plan = byConfig.get(config);
-  if (!plan) byConfig.set(config, (plan = makePlan(rules, config, checkDirective(directives))));
-  return plan;
-}
-
-function makePlan(rules: readonly Rule[], config: LintConfig, directive: CheckDirective): Step[] {
-  const levels = new Map<string, Level>();
-  for (const level of LEVELS) for (const name of config.override?.[level] ?? []) levels.set(name, level);
-  const ignored = new Set(config.ignored ?? []);
-  const enabled = new Set(config.enable ?? []);
-  const steps: Step[] = [];
-  for (const rule of rules) {
-    if (ignored.has(rule.name)) continue;
-    const buildkit = rule.source === 'buildkit';
-    // `skip=all` is BuildKit's switch for its own checks; a named rule is skipped whatever its source.
-    if ((buildkit && directive.skip === 'all') || (directive.skip !== 'all' && directive.skip.includes(rule.name))) continue;
-    if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
-    steps.push({ rule, name: rule.name, check: rule.check, level: levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level) });
-  }
-  return steps;
-}
 
 /**
  * One context for all rules of a file; `report` files findings under the rule being run

@@ -89,6 +89,11 @@ export interface Rule {
   readonly optIn?: boolean;
   /** The rule attaches text edits to its findings. */
   readonly fixable?: boolean;
+  /**
+   * The programs whose commands the rule looks at (`apt-get`, by base name): it can only
+   * report a RUN that runs one of them, so files that run none skip it without a call.
+   */
+  readonly commands?: readonly string[];
   check(ctx: RuleContext): void;
 }
 

@@ -49,7 +49,7 @@ export function runRule(name: string, level: Level, description: string, fails: 
       if (present && !runsAny(present, script.byName)) continue;
       if (fails(script, run.ins, ctx)) ctx.report(run.ins.range, description);
     }
-  });
+  }, commands ? { commands } : {});
 }
 
 /** A rule that reports a RUN when one of its commands (named in `commands`) matches. */
@@ -62,7 +62,7 @@ export function commandRule(name: string, level: Level, description: string, mat
     if (present.length === 0) return;
     // Only commands of the named programs are asked about.
     for (const run of list) if (anyMatches(run.script, present, matches)) ctx.report(run.ins.range, description);
-  });
+  }, { commands });
 }
 
 function anyMatches(script: Script, commands: readonly string[], matches: (cmd: SimpleCommand) => boolean): boolean {

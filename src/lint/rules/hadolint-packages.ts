@@ -37,7 +37,7 @@ export const DL3009: Rule = dl('DL3009', 'info', 'Delete the apt-get lists after
     if (stage && stage !== last && !stages.some((s) => s.parent === stage)) continue;
     ctx.report(ins.range, 'Delete the apt-get lists after installing something');
   }
-});
+}, { commands: ['apt-get'] });
 
 const aptUpdate = (c: SimpleCommand): boolean => hasWord(c, 'update');
 const removesAptLists = (c: SimpleCommand): boolean => removes(c, '/var/lib/apt/lists');
@@ -116,7 +116,7 @@ export const DL3042: Rule = dl('DL3042', 'warning', 'Avoid use of cache director
       ctx.report(ins.range, 'Avoid use of cache directory with pip. Use `pip install --no-cache-dir <package>`');
     }
   }
-});
+}, { commands: PIP_NAMES });
 
 const npmPinned = (p: string): boolean => {
   if (/^git(?:\+[a-z]+)?:\/\//.test(p)) return p.includes('#');

@@ -48,7 +48,7 @@ export const DL4001: Rule = dl('DL4001', 'warning', 'Either use Wget or Curl but
     if (both === 3) for (let k = i; k < end; k++) if (tools[k] !== 0) ctx.report(list[k]!.ins.range, 'Either use Wget or Curl but not both');
     i = end;
   }
-});
+}, { commands: ['wget', 'curl'] });
 
 /** `bit` when one of the commands is run by exactly that name (not a path to it). */
 function runsExactly(commands: readonly SimpleCommand[] | undefined, name: string, bit: number): number {
