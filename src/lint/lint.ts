@@ -1,6 +1,6 @@
 import { parse } from '../syntax/index.js';
 import type { Instruction, ParseResult, Range } from '../syntax/ast.js';
-import type { LintConfig } from './config.js';
+import type { LabelSchema, LintConfig } from './config.js';
 import { buildModel, type Model, type Stage } from './model.js';
 import { planFor, type Plan } from './plan.js';
 import { LineIndex } from './position.js';
@@ -38,13 +38,13 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const out: Diagnostic[] = [];
   for (const e of parsed.errors) out.push({ code: e.code, level: 'error', message: e.message, range: e.range });
   const model = buildModel(parsed.ast, parsed.escapeToken);
-  const settings: RuleSettings = {
-    trustedRegistries: config.trustedRegistries ?? [],
-    labelSchema: config.labelSchema ?? {},
+  const settings: { -readonly [K in keyof RuleSettings]: RuleSettings[K] } = {
+    trustedRegistries: config.trustedRegistries ?? NO_REGISTRIES,
+    labelSchema: config.labelSchema ?? NO_LABELS,
     strictLabels: config.strictLabels ?? false,
-    ...(options.contextDir !== undefined ? { contextDir: options.contextDir } : {}),
-    ...(options.dockerignore !== undefined ? { dockerignore: options.dockerignore } : {}),
   };
+  if (options.contextDir !== undefined) settings.contextDir = options.contextDir;
+  if (options.dockerignore !== undefined) settings.dockerignore = options.dockerignore;
   const ctx = new Context(text, parsed, model, settings, hasNonPosixPragma(parsed), out);
   const plan = planFor(options.rules ?? ALL_RULES, config, parsed.directives);
   const steps = plan.steps;
@@ -57,6 +57,7 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
     ctx.level = step.level;
     step.check.call(step.rule, ctx);
   }
+  if (wanted !== undefined) spareMarks = wanted;
 
   // Most files have no pragma at all; skip the walk then.
   const pragmas = !config.disableIgnorePragma && parsed.ast.comments.some((c) => c.text.includes('ignore'));
@@ -66,9 +67,19 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   return { diagnostics: kept, parse: parsed, parseFailed: parsed.errors.length > 0 };
 }
 
-/** Marks the steps about a program some RUN of the file runs. */
+/**
+ * Marks the steps about a program some RUN of the file runs. The marks live in one array
+ * reused from file to file (allocating a typed array is costly); a nested lint while one
+ * is taken gets its own.
+ */
+let spareMarks: Uint8Array | undefined = new Uint8Array(128);
+
 function stepsForCommands(plan: Plan, ctx: Context): Uint8Array {
-  const wanted = new Uint8Array(plan.steps.length);
+  const n = plan.steps.length;
+  let wanted = spareMarks;
+  spareMarks = undefined;
+  if (wanted === undefined || wanted.length < n) wanted = new Uint8Array(Math.max(n, 128));
+  else wanted.fill(0, 0, n);
   if (ctx.runs().length === 0) return wanted;
   for (const name of ctx.commandNames()) {
     const steps = plan.byCommand.get(name);
@@ -94,6 +105,8 @@ function sortFindings(list: Diagnostic[]): void {
 }
 
 const NO_CONFIG: LintConfig = {};
+const NO_REGISTRIES: readonly string[] = [];
+const NO_LABELS: LabelSchema = {};
 
 /**
  * One context for all rules of a file; `report` files findings under the rule being run
@@ -105,7 +118,6 @@ class Context implements RuleContext {
   level: Level = 'info';
   private lineIndex: LineIndex | undefined;
   private runList: Run[] | undefined;
-  private byInstruction: Map<Instruction, Run> | undefined;
   private names: ReadonlySet<string> | undefined;
   constructor(
     readonly text: string,
@@ -145,12 +157,20 @@ class Context implements RuleContext {
     return (this.names = all);
   }
 
+  /** The script of a RUN: a binary search of the RUN list, which is in source order. */
   script(ins: Instruction): Script | undefined {
-    if (!this.byInstruction) {
-      this.byInstruction = new Map();
-      for (const r of this.runs()) this.byInstruction.set(r.ins, r);
+    const list = this.runs();
+    const offset = ins.range.start.offset;
+    let lo = 0;
+    let hi = list.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const at = list[mid]!.ins;
+      if (at === ins) return list[mid]!.script;
+      if (at.range.start.offset < offset) lo = mid + 1;
+      else hi = mid - 1;
     }
-    return this.byInstruction.get(ins)?.script;
+    return undefined;
   }
 
   report(range: Range, message: string, fix?: readonly TextEdit[] | (() => readonly TextEdit[] | undefined)): void {

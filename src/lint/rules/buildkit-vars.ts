@@ -94,7 +94,8 @@ export const UndefinedVar: Rule = {
           }
           continue;
         }
-        if (ins.original.includes('$')) checkInstruction(ctx, ins, defined);
+        // Only ENV, LABEL and the instructions BuildKit expands can use a variable (a RUN's own text is long).
+        if ((ins.name === 'env' || ins.name === 'label' || EXPANDED.has(ins.name)) && ins.original.includes('$')) checkInstruction(ctx, ins, defined);
         if (ins.name === 'env' && ins.body.type === 'KeyValue') for (const p of ins.body.pairs) defined.add(p.key.value);
       }
     }
