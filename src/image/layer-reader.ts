@@ -1,9 +1,10 @@
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import zlib from 'node:zlib';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
 import { SlipwayError, isSlipwayError } from '../errors.js';
 import { Digester, type Digest } from '../oci/index.js';
 import { normaliseLayerPath } from './paths.js';
+import { RAW_XATTRS, extractWithRawXattrs } from './pax-xattrs.js';
 
 /** One entry of a layer, validated: safe relative path, known type, sane size. */
 export interface LayerEntry {
@@ -97,9 +98,14 @@ function toEntry(h: tar.Header): LayerEntry | undefined {
     e.uid = num(pax.uid) ?? e.uid;
     e.gid = num(pax.gid) ?? e.gid;
     e.mtime = num(pax.mtime) ?? e.mtime;
-    for (const [k, v] of Object.entries(pax)) {
-      if (!k.startsWith('SCHILY.xattr.')) continue;
-      (e.xattrs ??= new Map()).set(k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));
+    const raw = (pax as Record<symbol, unknown>)[RAW_XATTRS] as Map<string, Buffer> | undefined;
+    if (raw !== undefined) {
+      if (raw.size > 0) e.xattrs = new Map(raw);
+    } else {
+      for (const [k, v] of Object.entries(pax)) {
+        if (!k.startsWith('SCHILY.xattr.')) continue;
+        (e.xattrs ??= new Map()).set(k.slice('SCHILY.xattr.'.length), Buffer.from(v, 'latin1'));
+      }
     }
   }
   return e;
@@ -119,7 +125,7 @@ export async function readLayer(
   options: { expectedDiffId?: Digest } = {},
 ): Promise<{ diffId: Digest; entries: number }> {
   const tap = new Tap();
-  const extract = tar.extract();
+  const extract = extractWithRawXattrs();
   let entries = 0;
   let input: Readable;
   try {

@@ -1,3 +1,4 @@
+import { paxXattrRecord } from './pax-xattrs.js';
 import type { PlannedEntry } from './walk.js';
 
 /**
@@ -11,8 +12,9 @@ import type { PlannedEntry } from './walk.js';
  * them); mtimes are not truncated to 32 bits (any past 11 octal digits go in a PAX
  * `mtime` record). Kept: a size that needs more than 11 octal digits
  * is base-256 in the ustar field (and a PAX `size` record); a PAX-described entry's own
- * header is named `PaxHeader`; PAX values are written as UTF-8, so a binary xattr value
- * (carried as a latin1 string) has its bytes >= 0x80 expanded (as slipway's reader expects).
+ * header is named `PaxHeader`. Xattr records carry their names and values as raw bytes
+ * (pax-xattrs.ts), as Go's archive/tar and GNU tar do; tar-stream wrote them as UTF-8 of
+ * their latin1 form, which doubled every byte >= 0x80.
  */
 
 const MAX_OCTAL_SIZE = 0o77777777777;
@@ -117,17 +119,16 @@ function mtimeInHeader(mtime: number): boolean {
   return mtime >= 0 && mtime <= MAX_OCTAL_SIZE;
 }
 
-/** PAX records the entry needs whatever its name: big sizes and ids, xattrs. */
-function extraRecords(e: PlannedEntry): string {
-  let out = '';
-  if (e.size > MAX_OCTAL_SIZE) out += paxRecord('size', String(e.size));
-  if (e.uid > MAX_OCTAL_ID) out += paxRecord('uid', String(e.uid));
-  if (e.gid > MAX_OCTAL_ID) out += paxRecord('gid', String(e.gid));
-  if (!mtimeInHeader(e.mtime)) out += paxRecord('mtime', String(Math.floor(e.mtime)));
-  if (e.xattrs) {
-    for (const [k, v] of [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1))) out += paxRecord(`SCHILY.xattr.${k}`, v.toString('latin1'));
-  }
-  return out;
+/** PAX records the entry needs whatever its name: big sizes and ids, xattrs (raw bytes). */
+function extraRecords(e: PlannedEntry): Buffer | undefined {
+  let text = '';
+  if (e.size > MAX_OCTAL_SIZE) text += paxRecord('size', String(e.size));
+  if (e.uid > MAX_OCTAL_ID) text += paxRecord('uid', String(e.uid));
+  if (e.gid > MAX_OCTAL_ID) text += paxRecord('gid', String(e.gid));
+  if (!mtimeInHeader(e.mtime)) text += paxRecord('mtime', String(Math.floor(e.mtime)));
+  const xattrs = e.xattrs ? [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxXattrRecord(k, v)) : [];
+  if (text === '' && xattrs.length === 0) return undefined;
+  return Buffer.concat([Buffer.from(text, 'latin1'), ...xattrs]);
 }
 
 /**
@@ -139,10 +140,10 @@ function extraRecords(e: PlannedEntry): string {
 export function encodeHeader(e: PlannedEntry, scratch: Buffer, off: number): number | Buffer {
   const f = fields(e);
   const extra = extraRecords(e);
-  if (extra === '' && writeUstar(scratch, off, f)) return 512;
+  if (extra === undefined && writeUstar(scratch, off, f)) return 512;
   let records = paxRecord('path', f.name);
   if (f.linkname) records += paxRecord('linkpath', f.linkname);
-  const data = Buffer.from(records + extra, 'utf8');
+  const data = extra ? Buffer.concat([Buffer.from(records, 'utf8'), extra]) : Buffer.from(records, 'utf8');
   const padded = (data.length + 511) & ~511;
   const out = Buffer.alloc(512 + padded + 512);
   const own: Fields = { ...f, name: 'PaxHeader', linkname: f.linkname && 'PaxHeader' };

@@ -96,9 +96,11 @@ export async function generateTree(root: string, seed: number, count = 150, opti
     const st = await fs.lstat(abs);
     // user.* xattrs exist on regular files and directories only.
     if (r() < 0.15 && (st.isFile() || st.isDirectory())) {
-      const attrs = [`user.n${Math.floor(r() * 3)}=0s${Buffer.from([0, 0x80, 0xff, 0x41, Math.floor(r() * 256)]).toString('base64')}`];
-      if (r() < 0.5) attrs.push(`user.long=0s${Buffer.alloc(90 + Math.floor(r() * 40), 0xe9).toString('base64')}`);
-      if (r() < 0.3) attrs.push('user.ü=0sMQ==');
+      // tar-stream writes PAX records as UTF-8, so bytes >= 0x80 only where it is not the reference.
+      const high = options.tarStreamSafe ? 0x7f : 0x80;
+      const attrs = [`user.n${Math.floor(r() * 3)}=0s${Buffer.from([0, high, high === 0x80 ? 0xff : 0x7e, 0x41, Math.floor(r() * high)]).toString('base64')}`];
+      if (r() < 0.5) attrs.push(`user.long=0s${Buffer.alloc(90 + Math.floor(r() * 40), high === 0x80 ? 0xe9 : 0x69).toString('base64')}`);
+      if (r() < 0.3 && !options.tarStreamSafe) attrs.push('user.ü=0sMQ==');
       xattrDump.push(`# file: ${abs}\n${attrs.join('\n')}\n`);
     }
     await fs.lchown(abs, pick(IDS), pick(IDS));

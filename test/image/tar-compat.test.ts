@@ -190,3 +190,34 @@ test('metadata tar-stream encoded wrong: mode 0, ids past 262143, mtimes past 20
     await fs.rm(`${root}.tar`, { force: true });
   }
 });
+
+test('xattrs are raw bytes in PAX records: binary values and non-ASCII names survive GNU tar both ways', async () => {
+  const root = await tempDir();
+  const out = `${root}-out`;
+  try {
+    const f = path.join(root, 'f');
+    await fs.writeFile(f, 'x');
+    const dump = `# file: ${f}\nuser.bin=0x0080ff41c3\nuser.\u00fc=0x31\n`;
+    assert.equal((await sh('setfattr', ['--restore=-'], { input: Buffer.from(dump, 'utf8') })).code, 0);
+    const want = new Map([['user.bin', Buffer.from([0x00, 0x80, 0xff, 0x41, 0xc3])], [Buffer.from('user.\u00fc').toString('latin1'), Buffer.from('1')]]);
+    // slipway writes, GNU tar extracts: the same bytes on disk.
+    const ours = `${root}.tar`;
+    await fs.writeFile(ours, await written({ type: 'tree', root }, { compression: 'none' }));
+    await fs.mkdir(out);
+    const x = await sh('tar', ['--xattrs', '--xattrs-include=user.*', '-xf', ours, '-C', out]);
+    assert.equal(x.code, 0, x.stderr);
+    const shown = await sh('getfattr', ['-d', '-e', 'hex', '-m', '^user\\.', path.join(out, 'f')]);
+    assert.match(shown.stdout, /^user\.bin=0x0080ff41c3$/m);
+    assert.match(shown.stdout, /^user\.\u00fc=0x31$/m);
+    // GNU tar writes, slipway reads: the same bytes.
+    const theirs = `${root}-gnu.tar`;
+    assert.equal((await sh('tar', ['--xattrs', '--xattrs-include=user.*', '--format=posix', '-cf', theirs, '-C', root, 'f'])).code, 0);
+    for (const file of [ours, theirs]) {
+      let got: Map<string, Buffer> | undefined;
+      await readLayer(createReadStream(file), async (e) => { if (e.path === 'f') got = e.xattrs; });
+      assert.deepEqual(got, want, file);
+    }
+  } finally {
+    for (const p of [root, out, `${root}.tar`, `${root}-gnu.tar`]) await fs.rm(p, { recursive: true, force: true });
+  }
+});
