@@ -5,6 +5,7 @@ import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
 import { runStep, type SandboxMount } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
+import { executeCopy } from './copyexec.js';
 import { stepKey } from './cache.js';
 import { runCreatedBy, withShell, type ImageState } from './config.js';
 import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
@@ -160,10 +161,14 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
                   break;
                 }
               }
-              await mkdir(dir, { recursive: true, mode: m.mode });
+              const created = (await mkdir(dir, { recursive: true, mode: m.mode })) !== undefined;
               await chmod(dir, m.mode);
               await chown(dir, m.uid, m.gid);
-              if (m.from) r++;
+              // BuildKit: `from` (and `source` in it) is what a new cache starts with.
+              if (m.from) {
+                const root = roots[r++]!;
+                if (created) await executeCopy({ sourceRoot: root, targetRoot: dir, items: [{ type: 'contents', from: m.source ?? '/', to: '/' }], preserveOwner: true });
+              }
               const target = path.posix.resolve(cwd, m.target);
               mounts.push(m.readonly ? { type: 'bind', source: dir, target, readonly: true } : { type: 'cache', source: dir, target });
               break;

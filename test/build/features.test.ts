@@ -136,6 +136,22 @@ RUN --mount=type=cache,id=${id},target=/c,readonly sh -c 'touch /c/x 2>/dev/null
   assert.equal(read(root, 'ro'), 'ro\n');
 });
 
+test('RUN --mount=type=cache,from=: a new cache starts with the stage\'s files, an existing one keeps its own', async () => {
+  const id = `seeded-${process.pid}`;
+  const dockerfile = `FROM scratch AS base
+COPY rootfs/ /
+FROM base AS data
+RUN mkdir -p /data/sub && echo a > /data/a && echo b > /data/sub/b && chown 1000:1000 /data/a
+FROM base
+RUN --mount=type=cache,id=${id},from=data,source=/data,target=/c sh -c 'stat -c "%n %u:%g %a" /c/a /c/sub > /seeded; cat /c/sub/b >> /seeded; echo more > /c/more; rm /c/a'
+RUN --mount=type=cache,id=${id},from=data,source=/data,target=/c ls /c > /after
+`;
+  const ctx = makeContext({ Dockerfile: dockerfile });
+  const root = await unpack((await slipway(ctx, { noCache: true })).archive);
+  assert.equal(read(root, 'seeded'), '/c/a 1000:1000 644\n/c/sub 0:0 755\nb\n');
+  assert.equal(read(root, 'after'), 'more\nsub\n', 'not seeded again: a stays deleted');
+});
+
 test('COPY --link: a layer made apart from the layers below, cached apart from them', async () => {
   const dockerfile = `FROM scratch
 COPY rootfs/ /
