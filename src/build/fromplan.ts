@@ -54,7 +54,7 @@ function mountSpec(m: Mount, ref: SourceRef | null): RunMountSpec | undefined {
     case 'secret':
       return { type: 'secret', id: m.id, target: m.target ?? (m.env === null ? `/run/secrets/${m.id}` : null), required: m.required, mode: m.mode, uid: m.uid, gid: m.gid, ...(m.env !== null ? { env: m.env } : {}) };
     case 'ssh':
-      throw new SlipwayError('BUILD_UNSUPPORTED', 'RUN --mount=type=ssh is not supported');
+      return { type: 'ssh', id: m.id, target: m.target, required: m.required, mode: m.mode, uid: m.uid, gid: m.gid };
     default: {
       const never: never = m;
       throw new Error(`unhandled mount ${JSON.stringify(never)}`);

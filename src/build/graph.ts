@@ -27,7 +27,9 @@ export type RunMountSpec =
   | { readonly type: 'cache'; readonly target: string; readonly id: string; readonly sharing: 'shared' | 'private' | 'locked'; readonly from?: CopySourceRef; readonly source?: string; readonly mode: number; readonly uid: number; readonly gid: number; readonly readonly: boolean }
   | { readonly type: 'tmpfs'; readonly target: string; readonly size?: number }
   /** A file at `target` and/or an environment variable `env` (null target: env only). */
-  | { readonly type: 'secret'; readonly id: string; readonly target: string | null; readonly required: boolean; readonly mode: number; readonly uid: number; readonly gid: number; readonly env?: string };
+  | { readonly type: 'secret'; readonly id: string; readonly target: string | null; readonly required: boolean; readonly mode: number; readonly uid: number; readonly gid: number; readonly env?: string }
+  /** An SSH agent socket; a null target is `/run/buildkit/ssh_agent.<n>` (n counts the RUN's ssh mounts). */
+  | { readonly type: 'ssh'; readonly id: string; readonly target: string | null; readonly required: boolean; readonly mode: number; readonly uid: number; readonly gid: number };
 
 export type ExecStep =
   | { readonly kind: 'config'; readonly ins: ConfigInstruction; readonly text: string; readonly loc?: SourceLocation }

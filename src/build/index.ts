@@ -4,7 +4,7 @@
  * for the CLI and for callers that want the pieces (option parsers, renderers).
  */
 export { build } from './build.js';
-export type { BuildOptions, BuildResult, Compression, ContextSource, LayerInfo, NetworkMode, OutputSpec, ProgressEvent, ProgressMode, SecretSpec, StepResult } from './types.js';
+export type { BuildOptions, BuildResult, Compression, ContextSource, LayerInfo, NetworkMode, OutputSpec, ProgressEvent, ProgressMode, SecretSpec, SshSpec, StepResult } from './types.js';
 export { parseBuildArgs, parseLabels, parseOutput, parseSecret } from './options.js';
 export { createRenderer, plainRenderer, quietRenderer, ttyRenderer } from './progress/index.js';
 export type { Renderer } from './progress/index.js';

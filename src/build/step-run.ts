@@ -6,6 +6,7 @@ import { SlipwayError } from '../errors.js';
 import { runStep, type SandboxMount } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
 import { executeCopy } from './copyexec.js';
+import { sshProxy } from './ssh.js';
 import { stepKey } from './cache.js';
 import { runCreatedBy, withShell, type ImageState } from './config.js';
 import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
@@ -82,6 +83,7 @@ function mountKey(m: RunMountSpec): unknown {
     case 'secret': return ['secret', m.id, m.target, m.env ?? '', m.mode, m.uid, m.gid];
     case 'cache': return ['cache', m.id, m.target, m.sharing];
     case 'tmpfs': return ['tmpfs', m.target, m.size ?? 0];
+    case 'ssh': return ['ssh', m.id, m.target];
     case 'bind': return ['bind', m.target, m.source, m.from, m.readwrite];
     default: {
       const never: never = m;
@@ -134,6 +136,7 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
       const scratch = await rt.fsm.scratch('run');
       const overlays: string[] = [];
       const releases: (() => Promise<void>)[] = [];
+      let sshMounts = 0;
       let stuck = false;
       try {
         for (const m of step.mounts) {
@@ -184,6 +187,23 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
               }
               if (m.env) processEnv.push(`${m.env}=${value.toString('utf8')}`);
               if (m.target !== null) mounts.push({ type: 'secret', target: path.posix.resolve(cwd, m.target), data: value, mode: m.mode, uid: m.uid, gid: m.gid });
+              break;
+            }
+            case 'ssh': {
+              const agent = rt.options.ssh?.find((s) => s.id === m.id);
+              const target = m.target ?? `/run/buildkit/ssh_agent.${sshMounts}`;
+              sshMounts++;
+              if (!agent) {
+                if (m.required) throw new SlipwayError('BUILD_SSH_MISSING', `no SSH agent for id ${m.id} (build with --ssh ${m.id}=SOCKET)`);
+                break;
+              }
+              const sock = path.join(scratch, `ssh-${sshMounts}.sock`);
+              const server = await sshProxy(agent.socket, sock);
+              releases.push(() => new Promise<void>((res) => server.close(() => res())));
+              await chmod(sock, m.mode);
+              await chown(sock, m.uid, m.gid);
+              mounts.push({ type: 'bind', source: sock, target: path.posix.resolve(cwd, target), readonly: false });
+              if (!processEnv.some((e) => e.startsWith('SSH_AUTH_SOCK='))) processEnv.push(`SSH_AUTH_SOCK=${path.posix.resolve(cwd, target)}`);
               break;
             }
             default: {

@@ -20,6 +20,12 @@ export type OutputSpec =
 export type Compression = 'gzip' | 'uncompressed';
 
 /** A `--secret` source: a file or an environment variable, read when a RUN mounts it. */
+/** A `--ssh` agent: RUN --mount=type=ssh,id=ID forwards the agent socket. */
+export interface SshSpec {
+  readonly id: string;
+  readonly socket: string;
+}
+
 export type SecretSpec =
   | { readonly type: 'file'; readonly id: string; readonly src: string }
   | { readonly type: 'env'; readonly id: string; readonly env: string };
@@ -49,6 +55,8 @@ export interface BuildOptions {
   readonly outputs?: readonly OutputSpec[];
   readonly network?: NetworkMode;
   readonly secrets?: readonly SecretSpec[];
+  /** SSH agents for `RUN --mount=type=ssh` (`--ssh default` or `--ssh ID=SOCKET`). */
+  readonly ssh?: readonly SshSpec[];
   /** Environment the `env=` secrets are read from. Default: process.env. */
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly iidfile?: string;

@@ -3,13 +3,14 @@ import { parseArgs } from 'node:util';
 import { build } from '../build/index.js';
 import { parseBuildArgs, parseEpoch, parseLabels, parseNetworkMode, parseOutput, parseProgressMode, parseSecret } from '../build/options.js';
 import { createRenderer, formatSize } from '../build/progress/index.js';
+import { parseSsh } from '../build/ssh.js';
 import type { BuildOptions, BuildResult } from '../build/types.js';
 import { SlipwayError } from '../errors.js';
 import { EXIT_USAGE, type Command, type Io } from './types.js';
 
 const USAGE = 'build [-f FILE] [-t REF]... [--build-arg K[=V]]... [--target STAGE] [--no-cache] [--pull] [--label K=V]... '
   + '[-o type=oci|docker|image|registry[,dest=PATH|name=REF][,compression=gzip|uncompressed][,compression-level=N]] [--progress=auto|tty|plain|quiet] '
-  + '[--network=default|none|host] [--secret id=ID[,src=PATH|env=VAR]]... [--iidfile FILE] [--metadata-file FILE] '
+  + '[--network=default|none|host] [--secret id=ID[,src=PATH|env=VAR]]... [--ssh default|ID=SOCKET]... [--iidfile FILE] [--metadata-file FILE] '
   + '[--source-date-epoch N] [-q] CONTEXT|-';
 
 /** Prints what the image is made of: id, manifest digest, tags, each layer with its size. */
@@ -42,6 +43,7 @@ async function run(argv: string[], io: Io): Promise<number> {
       progress: { type: 'string' },
       network: { type: 'string' },
       secret: { type: 'string', multiple: true },
+      ssh: { type: 'string', multiple: true },
       iidfile: { type: 'string' },
       'metadata-file': { type: 'string' },
       'source-date-epoch': { type: 'string' },
@@ -77,6 +79,7 @@ async function run(argv: string[], io: Io): Promise<number> {
     ...(values.output ? { outputs: values.output.map((o) => parseOutput(o, tags)) } : {}),
     network: parseNetworkMode(values.network ?? 'default'),
     secrets: (values.secret ?? []).map(parseSecret),
+    ssh: (values.ssh ?? []).map((v) => parseSsh(v, io.env)),
     env: io.env,
     ...(values.iidfile !== undefined ? { iidfile: resolve(values.iidfile)! } : {}),
     ...(values['metadata-file'] !== undefined ? { metadataFile: resolve(values['metadata-file'])! } : {}),

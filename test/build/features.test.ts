@@ -152,6 +152,41 @@ RUN --mount=type=cache,id=${id},from=data,source=/data,target=/c ls /c > /after
   assert.equal(read(root, 'after'), 'more\nsub\n', 'not seeded again: a stays deleted');
 });
 
+test('RUN --mount=type=ssh forwards an agent socket (--ssh ID=SOCKET) through a proxy with the mount\'s mode and owner', async () => {
+  const { parseSsh, sshProxy } = await import('../../src/build/ssh.js');
+  const net = await import('node:net');
+  const ctx = makeContext({ Dockerfile: `FROM scratch
+COPY rootfs/ /
+RUN --mount=type=ssh sh -c 'test -S "$SSH_AUTH_SOCK" && echo "$SSH_AUTH_SOCK" > /sock && stat -c "%a %u" "$SSH_AUTH_SOCK" >> /sock'
+RUN --mount=type=ssh,id=deploy,target=/keys.sock,mode=0660,uid=1000 sh -c 'stat -c "%a %u" /keys.sock > /deploy; echo "$SSH_AUTH_SOCK" >> /deploy'
+RUN --mount=type=ssh,id=absent true
+` });
+  // An "agent" that answers every connection; the proxy must reach it.
+  const agentPath = path.join(ctx, '..', `agent-${process.pid}.sock`);
+  const agent = net.createServer((c) => c.end('agent says hi'));
+  await new Promise<void>((r) => agent.listen(agentPath, () => r()));
+  try {
+    const ssh = [parseSsh('default', { SSH_AUTH_SOCK: agentPath }), parseSsh(`deploy=${agentPath}`, {})];
+    const root = await unpack((await slipway(ctx, { ssh, noCache: true })).archive);
+    assert.equal(read(root, 'sock'), '/run/buildkit/ssh_agent.0\n600 0\n');
+    assert.equal(read(root, 'deploy'), '660 1000\n/keys.sock\n');
+    assert.equal(existsSync(path.join(root, 'run/buildkit')), false, 'nothing of the mount stays in the layer');
+    const proxyPath = path.join(ctx, '..', `proxy-${process.pid}.sock`);
+    const proxy = await sshProxy(agentPath, proxyPath);
+    const reply = await new Promise<string>((res, rej) => {
+      let got = '';
+      net.connect(proxyPath).on('data', (d) => { got += d; }).on('end', () => res(got)).on('error', rej);
+    });
+    proxy.close();
+    assert.equal(reply, 'agent says hi');
+    const err = await slipway(makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nRUN --mount=type=ssh,required=true true\n' })).then(() => undefined, (e: unknown) => e);
+    assert.equal((err as { code?: string }).code, 'BUILD_SSH_MISSING');
+    assert.throws(() => parseSsh(`k=${path.join(ctx, 'Dockerfile')}`, {}), (e: { code?: string }) => e.code === 'BUILD_BAD_SSH');
+  } finally {
+    agent.close();
+  }
+});
+
 test('COPY --link: a layer made apart from the layers below, cached apart from them', async () => {
   const dockerfile = `FROM scratch
 COPY rootfs/ /
