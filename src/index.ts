@@ -19,7 +19,7 @@ export type { ArchiveFormat, HistoryRow, ImageInspect, ImageSummary, LayerEntry,
 export { ALL_RULES, BUILDKIT_RULES, HADOLINT_RULES, applyEdits, findRule, fix as fixDockerfile, formatReports, lint, lintDetailed, loadConfig, runLint, unifiedDiff } from './lint/index.js';
 export type { FileReport, FixResult, Format, LabelSchema, LintConfig, LintDiagnostic, LintLevel, LintOptions, LintResult, LintRule, TextEdit, Threshold } from './lint/index.js';
 export { build, createRenderer as createBuildRenderer, parseOutput, parseSecret, pruneBuildCache } from './build/index.js';
-export type { BuildOptions, BuildResult, Compression, ContextSource, LayerInfo, OutputSpec, ProgressEvent as BuildProgressEvent, ProgressMode, SecretSpec, StepResult } from './build/index.js';
+export type { BuildOptions, BuildResult, Compression, ContextSource, LayerInfo, OutputSpec, ProgressEvent as BuildProgressEvent, ProgressMode, SecretSpec, SshSpec, StepResult } from './build/index.js';
 export { runStep, diffUpper, buildRuntimeSpec } from './sandbox/index.js';
 export type { BindMount, CacheMount, DiffInput, EntryStat, LayerChange as SandboxLayerChange, NetworkMode as SandboxNetworkMode, ProcessSpec, RunResult, RunSpec, SandboxMount, SecretMount, TmpfsMount } from './sandbox/index.js';
 export { openContext, IgnoreMatcher, parseDockerignore, StatCache, resolveInRoot } from './context/index.js';
