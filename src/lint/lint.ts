@@ -1,7 +1,7 @@
 import { parse } from '../syntax/index.js';
 import type { Instruction, ParseResult, Range } from '../syntax/ast.js';
 import type { LabelSchema, LintConfig } from './config.js';
-import { buildModel, type Model, type Stage } from './model.js';
+import { buildModel, keywordsIn, type Model, type Stage } from './model.js';
 import { planFor, type Plan } from './plan.js';
 import { LineIndex } from './position.js';
 import { ALL_RULES } from './rules/index.js';
@@ -50,9 +50,12 @@ export function lintDetailed(text: string, options: LintOptions = {}): LintResul
   const steps = plan.steps;
   // Rules about programs (apt-get, pip, yum...) run only for files whose RUNs run one.
   const wanted = plan.byCommand.size > 0 ? stepsForCommands(plan, ctx) : undefined;
+  // Rules about some instructions (EXPOSE, MAINTAINER...) only for files that have one.
+  const keywords = keywordsIn(model);
   for (let i = 0; i < steps.length; i++) {
     const step = steps[i]!;
     if (step.commands !== undefined && wanted![i] === 0) continue;
+    if (step.keywords !== 0 && (keywords & step.keywords) === 0) continue;
     ctx.code = step.name;
     ctx.level = step.level;
     step.check.call(step.rule, ctx);

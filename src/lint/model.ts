@@ -55,16 +55,36 @@ export interface ModelCaches {
   fromExpansions?: Map<string, WordExpansion>;
 }
 
+/** One bit per instruction keyword, for sets of keywords as numbers. */
+const KEYWORD_BITS: ReadonlyMap<string, number> = new Map(['add', 'arg', 'cmd', 'copy', 'entrypoint', 'env', 'expose', 'from', 'healthcheck', 'label', 'maintainer', 'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir'].map((k, i) => [k, 1 << i]));
+
+/** The keywords as a bit set (see `keywordsIn`); unknown names add nothing. */
+export function keywordBits(names: readonly string[]): number {
+  let bits = 0;
+  for (const n of names) bits |= KEYWORD_BITS.get(n) ?? 0;
+  return bits;
+}
+
+/** The keywords of the file's instructions as a bit set: which kinds it has, without a list. */
+export function keywordsIn(model: Model): number {
+  return (model as FileModel).keywords ?? ALL_KEYWORDS;
+}
+
+const ALL_KEYWORDS = -1;
+
 class FileModel implements Model, ModelCaches {
   readonly globalArgs: Instruction[] = [];
   readonly stages: Stage[] = [];
+  readonly keywords: number = 0;
   globalEnv?: { env: Map<string, string>; declared: Set<string> };
   fromExpansions?: Map<string, WordExpansion>;
   constructor(readonly ast: Dockerfile, readonly escape: EscapeToken) {
     const all = ast.instructions;
     let from = -1;
+    let keywords = 0;
     for (let i = 0; i < all.length; i++) {
       const ins = all[i]!;
+      keywords |= KEYWORD_BITS.get(ins.name) ?? 0;
       if (ins.name === 'from') {
         // A stage's instructions are the slice up to the next FROM, taken when that is found.
         if (from >= 0) this.stages.push(makeStage(all[from]!, this.stages, all.slice(from + 1, i)));
@@ -72,6 +92,7 @@ class FileModel implements Model, ModelCaches {
       } else if (from < 0 && ins.name === 'arg') this.globalArgs.push(ins);
     }
     if (from >= 0) this.stages.push(makeStage(all[from]!, this.stages, all.slice(from + 1)));
+    this.keywords = keywords;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Directive } from '../syntax/ast.js';
 import { checkDirective, type LintConfig } from './config.js';
+import { keywordBits } from './model.js';
 import { LEVELS, type Level, type Rule } from './types.js';
 
 /**
@@ -19,6 +20,8 @@ export interface Step {
   readonly check: Rule['check'];
   readonly level: Level;
   readonly commands: readonly string[] | undefined;
+  /** The instruction keywords the rule is about as bits (`Rule.instructions`); 0 for any file. */
+  readonly keywords: number;
 }
 
 export interface Plan {
@@ -70,7 +73,8 @@ function makePlan(rules: readonly Rule[], config: LintConfig, directives: readon
     if (rule.optIn && !enabled.has(rule.name) && !(buildkit && (directive.experimental === 'all' || directive.experimental.includes(rule.name)))) continue;
     const commands = rule.commands;
     if (commands) for (const c of commands) { const list = byCommand.get(c); if (list) list.push(steps.length); else byCommand.set(c, [steps.length]); }
-    steps.push({ rule, name: rule.name, check: rule.check, level: levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level), commands });
+    const keywords = rule.instructions ? keywordBits(rule.instructions) : 0;
+    steps.push({ rule, name: rule.name, check: rule.check, level: levels.get(rule.name) ?? (buildkit && directive.error ? 'error' : rule.level), commands, keywords });
   }
   return { steps, byCommand };
 }

@@ -94,6 +94,11 @@ export interface Rule {
    * report a RUN that runs one of them, so files that run none skip it without a call.
    */
   readonly commands?: readonly string[];
+  /**
+   * The instructions (lowercase keywords; ONBUILD ones count as `onbuild`) the rule reports
+   * about: files without any of them skip it without a call.
+   */
+  readonly instructions?: readonly string[];
   check(ctx: RuleContext): void;
 }
 

@@ -95,6 +95,7 @@ export const ExposeProtoCasing: Rule = {
   description: 'Protocol in EXPOSE instruction should be lowercase',
   url: docs('expose-proto-casing'),
   fixable: true,
+  instructions: ['expose'],
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
       if (ins.name !== 'expose') continue;
@@ -119,6 +120,7 @@ export const ExposeInvalidFormat: Rule = {
   level: 'warning',
   description: 'IP address and host-port mapping should not be used in EXPOSE instruction. This will become an error in a future release',
   url: docs('expose-invalid-format'),
+  instructions: ['expose'],
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
       if (ins.name !== 'expose') continue;

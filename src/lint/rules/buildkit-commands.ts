@@ -64,6 +64,7 @@ export const JSONArgsRecommended: Rule = {
   description: 'JSON arguments recommended for ENTRYPOINT/CMD to prevent unintended behavior related to OS signals',
   url: docs('json-args-recommended'),
   fixable: true,
+  instructions: ['cmd', 'entrypoint'],
   check(ctx) {
     for (const stage of ctx.model.stages) {
       for (const ins of stage.instructions) {
@@ -83,6 +84,7 @@ export const MaintainerDeprecated: Rule = {
   description: 'The MAINTAINER instruction is deprecated, use a label instead to define an image author',
   url: docs('maintainer-deprecated'),
   fixable: true,
+  instructions: ['maintainer'],
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
       if (ins.name === 'maintainer') ctx.report(ins.keywordRange, 'Maintainer instruction is deprecated in favor of using label', later(maintainerFix, ctx, ins));
@@ -105,6 +107,7 @@ export const LegacyKeyValueFormat: Rule = {
   description: 'Legacy key/value format with whitespace separator should not be used',
   url: docs('legacy-key-value-format'),
   fixable: true,
+  instructions: ['env', 'label', 'onbuild'],
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) checkKeyValues(ctx, ins.body.type === 'Onbuild' ? ins.body.instruction : ins);
   },
@@ -144,6 +147,7 @@ export const MultipleInstructionsDisallowed: Rule = {
   level: 'warning',
   description: 'Multiple instructions of the same type should not be used in the same stage',
   url: docs('multiple-instructions-disallowed'),
+  instructions: ['cmd', 'entrypoint', 'healthcheck'],
   check(ctx) {
     for (const stage of ctx.model.stages) {
       let last: Map<string, Instruction> | undefined;

@@ -21,6 +21,7 @@ export const CopyIgnoredFile: Rule = {
   level: 'warning',
   description: 'Attempting to Copy file that is excluded by .dockerignore',
   url: 'https://docs.docker.com/go/dockerfile/rule/copy-ignored-file/',
+  instructions: ['copy', 'add'],
   check(ctx) {
     const { contextDir, dockerignore } = ctx.settings;
     if (contextDir === undefined && dockerignore === undefined) return;

@@ -124,6 +124,7 @@ export const SecretsUsedInArgOrEnv: Rule = {
   level: 'warning',
   description: 'Sensitive data should not be used in the ARG or ENV commands',
   url: docs('secrets-used-in-arg-or-env'),
+  instructions: ['arg', 'env'],
   check(ctx) {
     for (const ins of ctx.model.ast.instructions) {
       if (ins.name === 'arg') {
@@ -145,6 +146,7 @@ export const WorkdirRelativePath: Rule = {
   level: 'warning',
   description: 'Relative workdir without an absolute workdir declared within the build can have unexpected results if the base image changes',
   url: docs('workdir-relative-path'),
+  instructions: ['workdir'],
   check(ctx) {
     const absolute: boolean[] = [];
     for (const stage of ctx.model.stages) {

@@ -27,7 +27,7 @@ export const DL3048: Rule = dl('DL3048', 'style', 'Invalid label key.', (ctx) =>
       if (bad) ctx.report(pair.key.range, 'Invalid label key.');
     }
   }
-});
+}, { instructions: ['label'] });
 
 /** Labels in force in the final image: the last stage's and those of stages it builds on. */
 function finalStage(ctx: RuleContext): { stage: Stage; pairs: KeyValuePair[] } | undefined {
@@ -53,7 +53,7 @@ export const DL3050: Rule = dl('DL3050', 'info', 'Superfluous label(s) present.'
   for (const pair of allLabels(ctx)) {
     if (!(unquote(pair.key.value) in ctx.settings.labelSchema)) ctx.report(pair.key.range, 'Superfluous label(s) present.');
   }
-});
+}, { instructions: ['label'] });
 
 const SPDX = new Set(('0BSD AFL-3.0 AGPL-1.0 AGPL-3.0 AGPL-3.0-only AGPL-3.0-or-later Apache-1.0 Apache-1.1 Apache-2.0 APSL-2.0 Artistic-2.0 BlueOak-1.0.0 BSD-1-Clause BSD-2-Clause BSD-2-Clause-Patent BSD-3-Clause BSD-3-Clause-Clear BSD-4-Clause BSL-1.0 CC-BY-4.0 CC-BY-SA-4.0 CC0-1.0 CDDL-1.0 CDDL-1.1 CECILL-2.1 EPL-1.0 EPL-2.0 EUPL-1.1 EUPL-1.2 GPL-1.0-only GPL-1.0-or-later GPL-2.0 GPL-2.0-only GPL-2.0-or-later GPL-3.0 GPL-3.0-only GPL-3.0-or-later ISC LGPL-2.0-only LGPL-2.0-or-later LGPL-2.1 LGPL-2.1-only LGPL-2.1-or-later LGPL-3.0 LGPL-3.0-only LGPL-3.0-or-later LPPL-1.3c MIT MIT-0 MPL-1.1 MPL-2.0 MS-PL MS-RL NCSA OFL-1.1 OpenSSL OSL-3.0 PHP-3.01 PostgreSQL Python-2.0 Ruby Unlicense UPL-1.0 Vim W3C WTFPL X11 Zlib ZPL-2.1').split(' '));
 
@@ -89,7 +89,7 @@ export const DL3051: Rule = dl('DL3051', 'warning', 'Label `<label>` is empty.',
     const key = unquote(pair.key.value);
     if (key in ctx.settings.labelSchema && unquote(pair.value.value).trim() === '') ctx.report(pair.range, `Label \`${key}\` is empty.`);
   }
-});
+}, { instructions: ['label'] });
 
 function formatRule(type: Exclude<LabelType, 'text'>, level: 'warning', description: string): Rule {
   const f = FORMAT[type];
@@ -100,7 +100,7 @@ function formatRule(type: Exclude<LabelType, 'text'>, level: 'warning', descript
       const value = unquote(pair.value.value);
       if (ctx.settings.labelSchema[key] === type && value !== '' && !f.valid(value)) ctx.report(pair.value.range, f.message(key));
     }
-  });
+  }, { instructions: ['label'] });
 }
 
 export const DL3052 = formatRule('url', 'warning', 'Label `<label>` is not a valid URL.');

@@ -70,7 +70,7 @@ export const DL4006: Rule = dl('DL4006', 'warning', PIPEFAIL, (ctx) => {
     if (script.commands.some((c) => isCommand(c, 'set') && c.args.some((a) => a.value === 'pipefail'))) continue;
     ctx.report(ins.range, PIPEFAIL);
   }
-});
+}, { instructions: ['run', 'onbuild'] });
 
 /** Consecutive RUNs with few commands each and the same flags could be one layer. */
 export const DL3059: Rule = dl('DL3059', 'info', 'Multiple consecutive `RUN` instructions. Consider consolidation.', (ctx) => {
@@ -83,7 +83,7 @@ export const DL3059: Rule = dl('DL3059', 'info', 'Multiple consecutive `RUN` ins
     }
     previous = ins;
   }
-});
+}, { instructions: ['run'] });
 
 /** The flags of an instruction in a canonical order ('' without flags, the common case). */
 const flagKey = (ins: Instruction): string => (ins.flags.length === 0 ? '' : ins.flags.map((f) => f.raw).sort().join(' '));
@@ -114,6 +114,6 @@ export const DL3010: Rule = dl('DL3010', 'info', 'Use ADD for extracting archive
       }
     }
   }
-});
+}, { instructions: ['copy'] });
 
 export const RUN_RULES: readonly Rule[] = [DL3001, DL3003, DL3004, DL3010, DL3046, DL3047, DL3059, DL4001, DL4005, DL4006];

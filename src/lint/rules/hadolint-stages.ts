@@ -120,7 +120,7 @@ export const DL3022: Rule = dl('DL3022', 'warning', 'COPY --from should referenc
     if (index || /[:/$@]/.test(v) || namedBefore(ctx.model.stages, stages, v)) continue;
     ctx.report(from.range, 'COPY --from should reference a previously defined FROM alias');
   }
-});
+}, { instructions: ['copy', 'onbuild'] });
 
 export const DL3023: Rule = dl('DL3023', 'error', 'COPY --from cannot reference its own FROM alias', (ctx) => {
   for (const ins of ctx.model.ast.instructions) {
@@ -129,7 +129,7 @@ export const DL3023: Rule = dl('DL3023', 'error', 'COPY --from cannot reference 
     const stage = ctx.model.stageOf(ins);
     if (stage?.name !== undefined && from.value.toLowerCase() === stage.name) ctx.report(from.range, 'COPY --from cannot reference its own FROM alias');
   }
-});
+}, { instructions: ['copy', 'onbuild'] });
 
 export const DL3043: Rule = dl('DL3043', 'error', '`ONBUILD`, `FROM` or `MAINTAINER` triggered from within `ONBUILD` instruction.', (ctx) => {
   for (const ins of ctx.model.ast.instructions) {
@@ -137,7 +137,7 @@ export const DL3043: Rule = dl('DL3043', 'error', '`ONBUILD`, `FROM` or `MAINTAI
       ctx.report(ins.body.instruction.keywordRange, '`ONBUILD`, `FROM` or `MAINTAINER` triggered from within `ONBUILD` instruction.');
     }
   }
-});
+}, { instructions: ['onbuild'] });
 
 export const DL3057: Rule = dl('DL3057', 'info', '`HEALTHCHECK` instruction missing.', (ctx) => {
   const first = ctx.model.stages[0];

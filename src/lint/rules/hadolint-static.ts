@@ -18,7 +18,7 @@ export const DL3000: Rule = dl('DL3000', 'error', 'Use absolute WORKDIR', (ctx) 
     const word = ins.name === 'workdir' ? ins.args[0] : undefined;
     if (word && !isAbsolute(unquote(word.value))) ctx.report(word.range, 'Use absolute WORKDIR');
   }
-});
+}, { instructions: ['workdir'] });
 
 const isRoot = (u: string): boolean => u === 'root' || u === '0' || u.startsWith('root:') || u.startsWith('0:');
 
@@ -28,7 +28,7 @@ export const DL3002: Rule = dl('DL3002', 'warning', 'Last USER should not be roo
     for (const i of stage.instructions) if (i.name === 'user' && i.args[0]) last = i;
     if (last && isRoot(unquote(last.args[0]!.value))) ctx.report(last.range, 'Last USER should not be root');
   }
-});
+}, { instructions: ['user'] });
 
 export const DL3011: Rule = dl('DL3011', 'error', 'Valid UNIX ports range from 0 to 65535', (ctx) => {
   for (const ins of ctx.model.ast.instructions) {
@@ -38,7 +38,7 @@ export const DL3011: Rule = dl('DL3011', 'error', 'Valid UNIX ports range from 0
       if (!validPorts(word.value)) ctx.report(word.range, 'Valid UNIX ports range from 0 to 65535');
     }
   }
-});
+}, { instructions: ['expose'] });
 
 /** `[ip:][hostPort:]port[-port][/proto]`: every port of the container side a number up to 65535. */
 function validPorts(value: string): boolean {
@@ -73,7 +73,7 @@ function repeated(code: string, level: 'error' | 'warning', name: string, messag
         seen = true;
       }
     }
-  });
+  }, { instructions: [name] });
 }
 
 export const DL3012 = repeated('DL3012', 'error', 'healthcheck', 'Multiple `HEALTHCHECK` instructions');
@@ -93,7 +93,7 @@ export const DL3020: Rule = dl('DL3020', 'error', 'Use COPY instead of ADD for f
     }
     if (local) ctx.report(ins.range, 'Use COPY instead of ADD for files and folders');
   }
-});
+}, { instructions: ['add'] });
 
 export const DL3021: Rule = dl('DL3021', 'error', 'COPY with more than 2 arguments requires the last argument to end with /', (ctx) => {
   for (const ins of ctx.model.ast.instructions) {
@@ -101,14 +101,14 @@ export const DL3021: Rule = dl('DL3021', 'error', 'COPY with more than 2 argumen
     const dest = unquote(ins.args[ins.args.length - 1]!.value);
     if (!dest.endsWith('/') && !dest.includes('$')) ctx.report(ins.args[ins.args.length - 1]!.range, 'COPY with more than 2 arguments requires the last argument to end with /');
   }
-});
+}, { instructions: ['copy'] });
 
 export const DL3025: Rule = dl('DL3025', 'warning', 'Use arguments JSON notation for CMD and ENTRYPOINT arguments', (ctx) => {
   for (const ins of ctx.model.ast.instructions) {
     const target: Instruction = ins.body.type === 'Onbuild' ? ins.body.instruction : ins;
     if ((target.name === 'cmd' || target.name === 'entrypoint') && target.body.type === 'Shell') ctx.report(ins.range, 'Use arguments JSON notation for CMD and ENTRYPOINT arguments');
   }
-});
+}, { instructions: ['cmd', 'entrypoint', 'onbuild'] });
 
 const refs = (value: string): string[] => [...value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!);
 
@@ -134,7 +134,7 @@ export const DL3044: Rule = dl('DL3044', 'error', 'Do not refer to an environmen
       for (const k of keys) before.add(k);
     }
   }
-});
+}, { instructions: ['env'] });
 
 export const DL3045: Rule = dl('DL3045', 'warning', '`COPY` to a relative destination without `WORKDIR` set.', (ctx) => {
   const workdir = new Map<number, boolean>();
@@ -148,10 +148,10 @@ export const DL3045: Rule = dl('DL3045', 'warning', '`COPY` to a relative destin
     }
     workdir.set(stage.index, set);
   }
-});
+}, { instructions: ['copy'] });
 
 export const DL4000: Rule = dl('DL4000', 'error', 'MAINTAINER is deprecated', (ctx) => {
   for (const ins of ctx.model.ast.instructions) if (ins.name === 'maintainer') ctx.report(ins.keywordRange, 'MAINTAINER is deprecated');
-});
+}, { instructions: ['maintainer'] });
 
 export const STATIC_RULES: readonly Rule[] = [DL1001, DL3000, DL3002, DL3011, DL3012, DL3020, DL3021, DL3025, DL3044, DL3045, DL4000, DL4003, DL4004];
