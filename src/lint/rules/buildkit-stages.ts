@@ -69,6 +69,22 @@ function checkFromWord(ctx: RuleContext, value: string, range: Range, declared: 
   return known;
 }
 
+// The reference grammar's path component and tag (distribution/reference).
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+/**
+ * `name` or `name:tag` on Docker Hub's library (`golang:1.22-alpine`), which parseReference
+ * accepts: checked here directly, the common case, without its general parse.
+ */
+function plainImage(value: string): boolean {
+  if (value.includes('/') || value.includes('@')) return false;
+  const colon = value.indexOf(':');
+  const name = colon < 0 ? value : value.slice(0, colon);
+  // `docker.io/library/` + name within the 255 characters a repository name may have.
+  return name.length <= 237 && PATH_COMPONENT.test(name) && (colon < 0 || TAG.test(value.slice(colon + 1)));
+}
+
 export const InvalidDefaultArgInFrom: Rule = {
   name: 'InvalidDefaultArgInFrom',
   source: 'buildkit',
@@ -87,7 +103,7 @@ export const InvalidDefaultArgInFrom: Rule = {
       if (earlier || r.value === 'scratch') continue;
       let valid = r.value !== '';
       try {
-        if (valid) parseReference(r.value);
+        if (valid && !plainImage(r.value)) parseReference(r.value);
       } catch {
         valid = false;
       }
