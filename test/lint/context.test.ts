@@ -63,3 +63,12 @@ test('script(): the tokenized RUN of an instruction, ONBUILD RUN included; nothi
   });
   assert.deepEqual(found, [undefined, 2, undefined, 3, 1]);
 });
+
+test('InvalidDefaultArgInFrom: a default that expands to a plain library image is valid, other invalid names are reported', () => {
+  const codes = (text: string): string[] => lint(text).filter((d) => d.code === 'InvalidDefaultArgInFrom').map((d) => `${d.range.start.line}:${d.range.start.column}`);
+  assert.deepEqual(codes('ARG IMG=alpine:3.20\nFROM $IMG\n'), []);
+  assert.deepEqual(codes('ARG IMG=Alpine\nFROM ${IMG}\n'), ['2:6']);
+  assert.deepEqual(codes('ARG IMG=alpine:-bad\nFROM ${IMG}\n'), ['2:6']);
+  assert.deepEqual(codes('ARG IMG=gcr.io/distroless/static:nonroot\nFROM ${IMG}\n'), []);
+  assert.deepEqual(codes('ARG IMG\nFROM ${IMG}\n'), ['2:6']);
+});
