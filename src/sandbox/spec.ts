@@ -7,6 +7,7 @@
  * /dev as tmpfs with pts/shm/mqueue, /sys read-only, noNewPrivileges.
  */
 import type { NetworkMode, ProcessSpec, SandboxMount } from './types.js';
+import { seccompProfile } from './seccomp.js';
 
 /** Docker's default capability set (the same list BuildKit grants a RUN). */
 export const DEFAULT_CAPABILITIES = [
@@ -128,6 +129,7 @@ export function buildRuntimeSpec(input: SpecInput): Record<string, unknown> {
       resources: { devices: [{ allow: false, access: 'rwm' }] },
       maskedPaths: MASKED_PATHS,
       readonlyPaths: READONLY_PATHS,
+      seccomp: seccompProfile(),
     },
   };
 }

@@ -114,6 +114,14 @@ describe('runStep in runc', () => {
     );
   });
 
+  it("filters system calls as Docker's default seccomp profile refuses them (new namespaces, keyrings), others run", async () => {
+    const r = await sbx.sh(
+      "grep '^Seccomp:' /proc/self/status; (unshare -U true 2>/dev/null && echo unshare-allowed) || echo unshare-denied; " +
+        '(unshare -m true 2>/dev/null && echo mount-ns-allowed) || echo mount-ns-denied; echo ok > /tmp/f && cat /tmp/f',
+    );
+    assert.equal(r.stdout, 'Seccomp:\t2\nunshare-denied\nmount-ns-denied\nok\n');
+  });
+
   it('network none has only loopback; host sees the host interfaces', async () => {
     const none = await sbx.sh('ls /sys/class/net');
     assert.equal(none.stdout, 'lo\n');
