@@ -74,14 +74,16 @@ function read(run: LintRun, file: string): string {
   }
 }
 
+/**
+ * The config for a file: its `.slipway.toml` merged with the command line, one object per
+ * config file, so files that share one also share the linter's rule plan for it.
+ */
 function configFor(run: LintRun, file: string, cache: Map<string, LintConfig>): LintConfig {
   const found = run.configFile ? path.resolve(run.cwd, run.configFile) : findConfig(file === '-' ? run.cwd : path.dirname(path.resolve(run.cwd, file)));
-  let base: LintConfig = {};
-  if (found) {
-    if (!cache.has(found)) cache.set(found, loadConfig(found));
-    base = cache.get(found)!;
-  }
-  return mergeConfig(base, run.overrides);
+  const key = found ?? '';
+  let merged = cache.get(key);
+  if (!merged) cache.set(key, (merged = mergeConfig(found ? loadConfig(found) : {}, run.overrides)));
+  return merged;
 }
 
 /** Writes a file by temp + rename so a crash never leaves it half-written. */
