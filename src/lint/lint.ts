@@ -2,7 +2,7 @@ import { parse } from '../syntax/index.js';
 import type { Instruction, ParseResult, Range } from '../syntax/ast.js';
 import type { LabelSchema, LintConfig } from './config.js';
 import { buildModel, keywordsIn, type Model, type Stage } from './model.js';
-import { planFor, type Plan } from './plan.js';
+import { planFor, type Plan } from './rule-plan.js';
 import { LineIndex } from './position.js';
 import { ALL_RULES } from './rules/index.js';
 import { parseScript, type Script } from './shell.js';
