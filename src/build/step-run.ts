@@ -1,17 +1,14 @@
-import { createHash } from 'node:crypto';
-import { chmod, chown, copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
-import { runStep, type SandboxMount } from '../sandbox/index.js';
-import { mountOverlay, unmount } from '../sandbox/overlay.js';
-import { executeCopy } from './copyexec.js';
-import { sshProxy } from './ssh.js';
+import { runStep } from '../sandbox/index.js';
 import { stepKey } from './cache.js';
 import { runCreatedBy, withShell, type ImageState } from './config.js';
 import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
 import { resolveOwner, type Owner } from './passwd.js';
 import type { FsLayer, StageFs } from './rootfs.js';
+import { cacheLockName, prepareMounts } from './run-mounts.js';
 import type { BuildRuntime } from './runtime.js';
 import { cached, remember } from './stepcache.js';
 
@@ -45,37 +42,6 @@ async function withSources(rt: BuildRuntime, refs: readonly CopySourceRef[], fn:
   if (ref.type === 'context') return withSources(rt, refs, fn, [...acc, rt.contextDir]);
   const fs = ref.type === 'stage' ? (await rt.stage(ref.index)).fs : (await rt.resolveImage(ref.ref, { pull: false, stepId: 0 })).fs;
   return rt.fsm.view(fs, (root) => withSources(rt, refs, fn, [...acc, root]));
-}
-
-/**
- * A writable stand-in for a `rw` bind source (BuildKit: writes are discarded): an overlay
- * of the directory with a throwaway upper, or a copy of the file. Never the source itself,
- * which is the user's context or a cached layer. Returns the path and what to unmount.
- */
-async function writableCopy(scratch: string, source: string, n: number): Promise<{ path: string; mounted?: string }> {
-  const base = path.join(scratch, `rw-${n}`);
-  await mkdir(base);
-  if (!(await stat(source)).isDirectory()) {
-    const file = path.join(base, 'file');
-    await copyFile(source, file);
-    return { path: file };
-  }
-  const [upper, work, merged] = ['upper', 'work', 'merged'].map((d) => path.join(base, d)) as [string, string, string];
-  await Promise.all([mkdir(upper), mkdir(work), mkdir(merged)]);
-  await mountOverlay(merged, { lowerTopFirst: [source], upper, work });
-  return { path: merged, mounted: merged };
-}
-
-function secretValue(rt: BuildRuntime, id: string): Promise<Buffer | undefined> {
-  const spec = rt.options.secrets?.find((s) => s.id === id);
-  if (!spec) return Promise.resolve(undefined);
-  if (spec.type === 'env') {
-    const v = (rt.options.env ?? process.env)[spec.env];
-    return Promise.resolve(v === undefined ? undefined : Buffer.from(v));
-  }
-  return readFile(spec.src).catch(() => {
-    throw new SlipwayError('BUILD_SECRET_UNREADABLE', `secret ${id}: cannot read ${spec.src}`);
-  });
 }
 
 function mountKey(m: RunMountSpec): unknown {
@@ -130,106 +96,31 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
   let exitCode = 0;
   const layer = await rt.fsm.step(fs, async (_merged, lowers, upper, work) => {
     await withSources(rt, refs, async (roots) => {
-      const mounts: SandboxMount[] = [];
-      const processEnv = [...env];
-      let r = 0;
       const scratch = await rt.fsm.scratch('run');
-      const overlays: string[] = [];
-      const releases: (() => Promise<void>)[] = [];
-      let sshMounts = 0;
       let stuck = false;
       try {
-        for (const m of step.mounts) {
-          switch (m.type) {
-            case 'bind': {
-              let source = await resolveInRoot(roots[r++]!, m.source);
-              if (m.readwrite) {
-                const copy = await writableCopy(scratch, source, overlays.length + mounts.length);
-                if (copy.mounted) overlays.push(copy.mounted);
-                source = copy.path;
-              }
-              mounts.push({ type: 'bind', source, target: path.posix.resolve(cwd, m.target), readonly: !m.readwrite });
-              break;
-            }
-            case 'cache': {
-              const hash = createHash('sha256').update(m.id).digest('hex');
-              let dir = path.join(rt.store.root, 'build-cache-mounts', hash);
-              if (m.sharing === 'private') {
-                // BuildKit: a private cache gets its own instance while another writer has one.
-                for (let n = 0; ; n++) {
-                  const release = await rt.store.tryLock(`cache-mount-${hash.slice(0, 32)}-private-${n}`);
-                  if (!release) continue;
-                  releases.push(release);
-                  if (n > 0) dir = `${dir}-${n}`;
-                  break;
-                }
-              }
-              const created = (await mkdir(dir, { recursive: true, mode: m.mode })) !== undefined;
-              await chmod(dir, m.mode);
-              await chown(dir, m.uid, m.gid);
-              // BuildKit: `from` (and `source` in it) is what a new cache starts with.
-              if (m.from) {
-                const root = roots[r++]!;
-                if (created) await executeCopy({ sourceRoot: root, targetRoot: dir, items: [{ type: 'contents', from: m.source ?? '/', to: '/' }], preserveOwner: true });
-              }
-              const target = path.posix.resolve(cwd, m.target);
-              mounts.push(m.readonly ? { type: 'bind', source: dir, target, readonly: true } : { type: 'cache', source: dir, target });
-              break;
-            }
-            case 'tmpfs':
-              mounts.push({ type: 'tmpfs', target: path.posix.resolve(cwd, m.target), ...(m.size !== undefined ? { size: m.size } : {}) });
-              break;
-            case 'secret': {
-              const value = await secretValue(rt, m.id);
-              if (value === undefined) {
-                if (m.required) throw new SlipwayError('BUILD_SECRET_MISSING', `secret ${m.id} not found`);
-                break;
-              }
-              if (m.env) processEnv.push(`${m.env}=${value.toString('utf8')}`);
-              if (m.target !== null) mounts.push({ type: 'secret', target: path.posix.resolve(cwd, m.target), data: value, mode: m.mode, uid: m.uid, gid: m.gid });
-              break;
-            }
-            case 'ssh': {
-              const agent = rt.options.ssh?.find((s) => s.id === m.id);
-              const target = m.target ?? `/run/buildkit/ssh_agent.${sshMounts}`;
-              sshMounts++;
-              if (!agent) {
-                if (m.required) throw new SlipwayError('BUILD_SSH_MISSING', `no SSH agent for id ${m.id} (build with --ssh ${m.id}=SOCKET)`);
-                break;
-              }
-              const sock = path.join(scratch, `ssh-${sshMounts}.sock`);
-              const server = await sshProxy(agent.socket, sock);
-              releases.push(() => new Promise<void>((res) => server.close(() => res())));
-              await chmod(sock, m.mode);
-              await chown(sock, m.uid, m.gid);
-              mounts.push({ type: 'bind', source: sock, target: path.posix.resolve(cwd, target), readonly: false });
-              if (!processEnv.some((e) => e.startsWith('SSH_AUTH_SOCK='))) processEnv.push(`SSH_AUTH_SOCK=${path.posix.resolve(cwd, target)}`);
-              break;
-            }
-            default: {
-              const never: never = m;
-              throw new Error(`unhandled mount ${JSON.stringify(never)}`);
-            }
+        const prepared = await prepareMounts(rt, step.mounts, roots, scratch, cwd, env);
+        try {
+          const mounts = [...prepared.mounts];
+          if (step.script) {
+            const file = path.join(scratch, step.script.name);
+            await writeFile(file, step.script.data, { mode: 0o755 });
+            mounts.push({ type: 'bind', source: file, target: `/dev/pipes/${step.script.name}`, readonly: true });
           }
+          const run = async () => runStep({
+            lowerDirs: lowers, upperDir: upper, workDir: work, network, mounts,
+            process: { args, env: prepared.env, cwd, uid: owner.uid, gid: owner.gid, additionalGids: owner.additionalGids },
+            onStdout: onOutput('stdout'), onStderr: onOutput('stderr'),
+            stateDir: path.join(rt.store.root, 'build-tmp', 'sandbox'),
+            ...(rt.options.signal ? { signal: rt.options.signal } : {}),
+          });
+          const locked = step.mounts.flatMap((m) => (m.type === 'cache' && m.sharing === 'locked' ? [m.id] : []));
+          const lockAll = (i: number): Promise<{ exitCode: number }> => (i === locked.length ? run() : rt.store.withLock(cacheLockName(locked[i]!), 'exclusive', () => lockAll(i + 1)));
+          exitCode = (await lockAll(0)).exitCode;
+        } finally {
+          stuck = !(await prepared.cleanup());
         }
-        if (step.script) {
-          const file = path.join(scratch, step.script.name);
-          await writeFile(file, step.script.data, { mode: 0o755 });
-          mounts.push({ type: 'bind', source: file, target: `/dev/pipes/${step.script.name}`, readonly: true });
-        }
-        const run = async () => runStep({
-          lowerDirs: lowers, upperDir: upper, workDir: work, network, mounts,
-          process: { args, env: processEnv, cwd, uid: owner.uid, gid: owner.gid, additionalGids: owner.additionalGids },
-          onStdout: onOutput('stdout'), onStderr: onOutput('stderr'),
-          stateDir: path.join(rt.store.root, 'build-tmp', 'sandbox'),
-          ...(rt.options.signal ? { signal: rt.options.signal } : {}),
-        });
-        const locked = step.mounts.filter((m): m is Extract<RunMountSpec, { type: 'cache' }> => m.type === 'cache' && m.sharing === 'locked');
-        const lockAll = (i: number): Promise<{ exitCode: number }> => (i === locked.length ? run() : rt.store.withLock(`cache-mount-${createHash('sha256').update(locked[i]!.id).digest('hex').slice(0, 32)}`, 'exclusive', () => lockAll(i + 1)));
-        exitCode = (await lockAll(0)).exitCode;
       } finally {
-        for (const release of releases) await release();
-        for (const o of overlays) await unmount(o).catch(() => { stuck = true; });
         // Never recurse through a mount that is still there: it would reach its source.
         if (!stuck) await rm(scratch, { recursive: true, force: true });
       }
