@@ -1,19 +1,8 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { LayerChange } from '../../src/image/index.js';
+import { rng } from '../helpers/rng.js';
 import { sh } from './fixtures.js';
-
-/** A small seeded PRNG (mulberry32): the same seed builds the same tree. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Names that stress the header encoding: ustar's 100/155 split, non-ASCII (PAX path),
 // astral characters (sort order), whiteout-looking names, a 101-byte top-level directory.

@@ -5,20 +5,9 @@ import path from 'node:path';
 import { conformanceDir, fixturesDir, repoRoot } from '../helpers/paths.js';
 import { LineCounter, dump, formatDiagnostic, parse, type Position, type Range } from '../../src/syntax/index.js';
 import { ranges } from './walk.js';
+import { rng } from '../helpers/rng.js';
 
 const INPUTS = 10_000;
-
-/** mulberry32: a small deterministic PRNG so every run feeds the same inputs. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function corpus(): Buffer[] {
   const files: string[] = [];
