@@ -6,17 +6,11 @@ import { createHash } from 'node:crypto';
 import { createReadStream, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { lstat, readlink } from 'node:fs/promises';
 import path from 'node:path';
+import { sortByBytes } from '../oci/index.js';
 import type { IgnoreMatcher } from './dockerignore.js';
 import type { StatCache } from './statcache.js';
 import type { ContextEntry, SourceMatch } from './types.js';
 
-/** UTF-8 byte order. UTF-16 code-unit order agrees with it below U+D800, which
- * covers nearly every real name, so Buffers are only made when needed. */
-const NON_BMP_ORDER = /[\uD800-\uFFFF]/;
-const byBytes = (a: string, b: string): number => {
-  if (NON_BMP_ORDER.test(a) || NON_BMP_ORDER.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
-  return a < b ? -1 : a > b ? 1 : 0;
-};
 
 function kindOf(st: Stats): ContextEntry['kind'] {
   if (st.isFile()) return 'file';
@@ -43,7 +37,7 @@ export async function listSource(root: string, match: SourceMatch, ignore: Ignor
   // Synchronous on purpose: one lstat per entry without a promise and a thread-pool
   // hop each is several times faster, and that is what an unchanged context costs.
   const walk = (dirAbs: string, dirRel: string, dirCtx: string): void => {
-    const names = readdirSync(dirAbs).sort(byBytes);
+    const names = sortByBytes(readdirSync(dirAbs));
     for (const name of names) {
       const abs = `${dirAbs}/${name}`;
       const stat = lstatSync(abs);

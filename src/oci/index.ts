@@ -10,3 +10,4 @@ export { ANNOTATION_CREATED, ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME } from '
 export type { ContainerConfig, Descriptor, HealthConfig, History, ImageConfig, Index, Manifest, Platform, RootFS } from './types.js';
 export { DEFAULT_DOMAIN, familiarName, familiarReference, formatReference, parseReference, repositoryName } from './reference.js';
 export type { ImageReference } from './reference.js';
+export { sortByBytes } from './order.js';

@@ -24,6 +24,7 @@ import { mountOverlay, unmount } from './overlay.js';
 import { opaqueDirs, xattrValues } from './xattr.js';
 import type { EntryStat, LayerChange } from './types.js';
 import type { LayerChange as ImageLayerChange } from '../image/types.js';
+import { sortByBytes } from '../oci/index.js';
 
 // Compile-time proof that the layer writer accepts our changes as they are.
 const asImageChange = (c: LayerChange): ImageLayerChange => c;
@@ -45,12 +46,6 @@ interface Node {
   children: Node[];
 }
 
-/** UTF-8 byte order; UTF-16 order agrees below U+D800, so Buffers only when needed. */
-const NON_BMP_ORDER = /[\uD800-\uFFFF]/;
-const byBytes = (a: string, b: string): number => {
-  if (NON_BMP_ORDER.test(a) || NON_BMP_ORDER.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
-  return a < b ? -1 : a > b ? 1 : 0;
-};
 
 async function lstatOrNull(p: string): Promise<BigIntStats | null> {
   try {
@@ -62,7 +57,7 @@ async function lstatOrNull(p: string): Promise<BigIntStats | null> {
 
 /** Reads the upper dir into a tree, pairing each entry with the base's stat. */
 async function scan(dir: string, rel: string, baseRoot: string | null, baseIsDir: boolean): Promise<Node[]> {
-  const names = (await readdir(dir)).sort(byBytes);
+  const names = sortByBytes(await readdir(dir));
   // Stats of one directory in parallel (the thread pool overlaps the syscalls).
   const nodes = await Promise.all(names.map(async (name): Promise<Node> => {
     const r = rel === '' ? name : `${rel}/${name}`;
