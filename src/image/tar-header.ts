@@ -1,4 +1,4 @@
-import { paxXattrRecord } from './pax-xattrs.js';
+import { paxRecordBytes, paxXattrRecord } from './pax-xattrs.js';
 import type { PlannedEntry } from './walk.js';
 
 /**
@@ -89,13 +89,9 @@ function writeUstar(buf: Buffer, off: number, f: Fields): boolean {
   return true;
 }
 
-/** One PAX record, `<len> <key>=<value>\n`, with the length computed as tar-stream does. */
-function paxRecord(key: string, value: string): string {
-  const str = ` ${key}=${value}\n`;
-  const len = Buffer.byteLength(str);
-  let digits = Math.floor(Math.log(len) / Math.log(10)) + 1;
-  if (len + digits >= Math.pow(10, digits)) digits++;
-  return `${len + digits}${str}`;
+/** A PAX record of text (UTF-8), `<len> <key>=<value>\n`. */
+function paxRecord(key: string, value: string): Buffer {
+  return paxRecordBytes(Buffer.from(key, 'latin1'), Buffer.from(value, 'utf8'));
 }
 
 function fields(e: PlannedEntry): Fields {
@@ -121,14 +117,13 @@ function mtimeInHeader(mtime: number): boolean {
 
 /** PAX records the entry needs whatever its name: big sizes and ids, xattrs (raw bytes). */
 function extraRecords(e: PlannedEntry): Buffer | undefined {
-  let text = '';
-  if (e.size > MAX_OCTAL_SIZE) text += paxRecord('size', String(e.size));
-  if (e.uid > MAX_OCTAL_ID) text += paxRecord('uid', String(e.uid));
-  if (e.gid > MAX_OCTAL_ID) text += paxRecord('gid', String(e.gid));
-  if (!mtimeInHeader(e.mtime)) text += paxRecord('mtime', String(Math.floor(e.mtime)));
-  const xattrs = e.xattrs ? [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => paxXattrRecord(k, v)) : [];
-  if (text === '' && xattrs.length === 0) return undefined;
-  return Buffer.concat([Buffer.from(text, 'latin1'), ...xattrs]);
+  const records: Buffer[] = [];
+  if (e.size > MAX_OCTAL_SIZE) records.push(paxRecord('size', String(e.size)));
+  if (e.uid > MAX_OCTAL_ID) records.push(paxRecord('uid', String(e.uid)));
+  if (e.gid > MAX_OCTAL_ID) records.push(paxRecord('gid', String(e.gid)));
+  if (!mtimeInHeader(e.mtime)) records.push(paxRecord('mtime', String(Math.floor(e.mtime))));
+  if (e.xattrs) for (const [k, v] of [...e.xattrs].sort(([a], [b]) => (a < b ? -1 : 1))) records.push(paxXattrRecord(k, v));
+  return records.length > 0 ? Buffer.concat(records) : undefined;
 }
 
 /**
@@ -141,9 +136,7 @@ export function encodeHeader(e: PlannedEntry, scratch: Buffer, off: number): num
   const f = fields(e);
   const extra = extraRecords(e);
   if (extra === undefined && writeUstar(scratch, off, f)) return 512;
-  let records = paxRecord('path', f.name);
-  if (f.linkname) records += paxRecord('linkpath', f.linkname);
-  const data = extra ? Buffer.concat([Buffer.from(records, 'utf8'), extra]) : Buffer.from(records, 'utf8');
+  const data = Buffer.concat([paxRecord('path', f.name), ...(f.linkname ? [paxRecord('linkpath', f.linkname)] : []), ...(extra ? [extra] : [])]);
   const padded = (data.length + 511) & ~511;
   const out = Buffer.alloc(512 + padded + 512);
   const own: Fields = { ...f, name: 'PaxHeader', linkname: f.linkname && 'PaxHeader' };
