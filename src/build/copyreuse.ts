@@ -78,6 +78,8 @@ export class CopyReuse {
 
   /** Writes the record for the layer just made (temp + rename). */
   async save(diffId: string, blob: string): Promise<void> {
+    // Nothing was copied through link() (not the step's sole writer): no record to keep.
+    if (this.copied.length === 0) return;
     await mkdir(path.dirname(this.file), { recursive: true });
     const tmp = `${this.file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, `${HEADER}\t${diffId}\t${blob}\n${this.copied.join('\n')}\n`);
