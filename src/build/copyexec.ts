@@ -5,6 +5,7 @@ import { minimatch } from 'minimatch';
 import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
 import type { CopyItem } from './copyplan.js';
+import type { Borrower } from './borrow.js';
 import type { CopyReuse } from './copyreuse.js';
 import type { Owner } from './passwd.js';
 
@@ -41,6 +42,8 @@ export interface CopyExecOptions {
   readonly upper?: { readonly merged: string; readonly dir: string };
   /** Links unchanged files from the previous run of this COPY (files written into `upper` only). */
   readonly reuse?: CopyReuse;
+  /** Links context files that need no change instead of copying them (into `upper` only; borrow.ts). */
+  readonly borrow?: Borrower;
 }
 
 /** Docker pattern semantics: last match wins, `!` re-includes; `**` spans directories. */
@@ -95,6 +98,16 @@ async function ensureDir(root: string, dir: string, owner: Owner | undefined, ti
   return { host: await resolveInRoot(root, dir), created };
 }
 
+/** Copies the regular file `src` (lstat `st`) to a new `dst` with `mode`, `owner` and the source's times. */
+export function copyFileAs(src: string, dst: string, st: Stats, mode: number, owner: Owner, forceChmod = false): void {
+  // copyFile creates the file with the source's mode bits (and copies in the kernel).
+  copyFileSync(src, dst);
+  const chown = owner.uid !== (process.geteuid?.() ?? -1) || owner.gid !== (process.getegid?.() ?? -1);
+  if (chown) lchownSync(dst, owner.uid, owner.gid);
+  if (chown || forceChmod || mode !== (st.mode & 0o7777)) chmodSync(dst, mode);
+  utimesSync(dst, st.atime, st.mtime);
+}
+
 /** Yields to the event loop now and then, so timers (progress) keep running during a long copy. */
 function yielder(every: number): () => Promise<void> | undefined {
   let n = 0;
@@ -124,7 +137,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
   const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string, fresh: boolean, ignored = false): Promise<void> => {
     const st = follow ? statSync(src) : lstatSync(src);
     if (!st.isDirectory()) {
-      if (!ignored) copyLeaf(src, dst, st, fresh);
+      if (!ignored) copyLeaf(src, dst, st, fresh, follow);
       return;
     }
     const existing = fresh ? undefined : lstatSync(dst, { throwIfNoEntry: false });
@@ -145,7 +158,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     utimesSync(dst, st.atime, st.mtime);
   };
 
-  const copyLeaf = (src: string, dst: string, st: Stats, fresh: boolean): void => {
+  const copyLeaf = (src: string, dst: string, st: Stats, fresh: boolean, followed: boolean): void => {
     if (!fresh) {
       const existing = lstatSync(dst, { throwIfNoEntry: false });
       if (existing) rmSync(dst, { recursive: true, force: true });
@@ -159,13 +172,23 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context
     const mode = modeOf(st);
-    if (o.reuse && upper && dst.startsWith(`${upper.dir}/`) && o.reuse.link(dst.slice(upper.dir.length + 1), src, st, dst, mode, own)) return;
-    // copyFile creates the file with the source's mode bits (and copies in the kernel).
-    copyFileSync(src, dst);
-    const chown = own.uid !== selfUid || own.gid !== selfGid;
-    if (chown) lchownSync(dst, own.uid, own.gid);
-    if (chown || o.chmod || mode !== (st.mode & 0o7777)) chmodSync(dst, mode);
-    utimesSync(dst, st.atime, st.mtime);
+    const inUpper = upper !== undefined && dst.startsWith(`${upper.dir}/`);
+    if (inUpper && (o.reuse || o.borrow)) {
+      const layerRel = dst.slice(upper.dir.length + 1);
+      const borrow = o.borrow;
+      if (o.reuse?.link(layerRel, src, st, dst, mode, own, borrow ? (c) => borrow.claim(layerRel, src, c) : undefined)) {
+        // The kept file may be the context file's own inode (borrowed last time).
+        borrow?.relinked(src, st);
+        return;
+      }
+      if (borrow) {
+        borrow.release(layerRel);
+        // Only a file that would come out as it is: same mode and owner (a followed top-level
+        // symlink is not linked: link() would link the symlink itself).
+        if (!followed && mode === (st.mode & 0o7777) && own.uid === st.uid && own.gid === st.gid && borrow.link(src, st, dst, layerRel)) return;
+      }
+    }
+    copyFileAs(src, dst, st, mode, own, o.chmod !== undefined);
   };
 
   const copyChildren = async (srcDir: string, dstDir: string, relDir: string, rootRelDir: string, fresh: boolean): Promise<void> => {

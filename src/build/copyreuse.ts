@@ -51,14 +51,16 @@ export class CopyReuse {
       }
       previous = { dir, digests };
     }
-    return new CopyReuse(file, statCache, previous, previous && blob ? blob : undefined);
+    // The blob's gzip members stay usable when the kept dir is gone or was dropped as stale
+    // (each is checked against its sha256 when read back).
+    return new CopyReuse(file, statCache, previous, header === HEADER && blob ? blob : undefined);
   }
 
   /**
    * Links `dst` (at `rel` in the new layer dir) to the previous run's file when it is the
    * same as copying `src` would make; says whether it did. Records the file either way.
    */
-  link(rel: string, src: string, st: Stats, dst: string, mode: number, owner: Owner): boolean {
+  link(rel: string, src: string, st: Stats, dst: string, mode: number, owner: Owner, claim?: (candidate: Stats) => boolean): boolean {
     const digest = this.statCache.lookup(src, st);
     if (digest === undefined || /[\t\n]/.test(rel)) return false;
     this.copied.push(`${rel}\t${digest}`);
@@ -68,6 +70,7 @@ export class CopyReuse {
     const c = lstatSync(candidate, { throwIfNoEntry: false });
     if (!c?.isFile() || (c.mode & 0o7777) !== mode || c.uid !== owner.uid || c.gid !== owner.gid) return false;
     if (c.size !== st.size || c.mtime.getTime() !== st.mtime.getTime()) return false;
+    if (claim && !claim(c)) return false;
     try {
       linkSync(candidate, dst);
       return true;

@@ -2,6 +2,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../oci/index.js';
 import type { Store } from '../store/index.js';
+import { borrowedRecordsDir } from './borrow.js';
 import { BuildCache } from './cache.js';
 
 /**
@@ -39,6 +40,11 @@ export async function pruneBuildCache(store: Store, options: { all?: boolean } =
     const head = all ? '' : (await readFile(file, 'utf8').catch(() => '')).split('\n', 1)[0]!;
     const diffId = head.split('\t')[1]?.replace(/^sha256:/, '');
     if (all || diffId === undefined || !wanted.has(diffId)) await rm(file, { force: true });
+  }
+  // Borrowed-file records (borrow.ts) of kept dirs that are gone.
+  const borrowed = borrowedRecordsDir(store.root);
+  for (const name of await readdir(borrowed).catch(() => [] as string[])) {
+    if (all || !wanted.has(name)) await rm(path.join(borrowed, name), { force: true });
   }
   // Gzip member indexes (members.ts) of blobs the store no longer has.
   const members = path.join(store.root, 'build-cache', 'members');

@@ -4,10 +4,12 @@ import path from 'node:path';
 import { writeLayerToStore } from '../image/layer-writer.js';
 import { GZIP_LEVEL } from '../image/pgzip.js';
 import type { LayerChange as ImageChange, LayerSource, MemberCache } from '../image/types.js';
+import type { Xattrs } from '../image/xattr.js';
 import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.js';
 import { diffUpper } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
 import type { Store } from '../store/index.js';
+import { borrowedIntact, dropBorrowedRecord } from './borrow.js';
 import { saveMemberIndex } from './members.js';
 
 /**
@@ -30,9 +32,17 @@ export interface StageFs {
 /** Applies image layers in order onto a directory (the store/image applier). */
 export type ApplyLayers = (store: Store, layers: readonly FsLayer[], dir: string) => Promise<void>;
 
+/** What a step's writer may say about the upper dir it wrote. */
+export interface StepWritten {
+  /** The upper dir's xattrs, read after the last write (absolute path -> attrs). */
+  readonly xattrs?: ReadonlyMap<string, Xattrs>;
+}
+
 export class FsManager {
   private readonly diffsDir: string;
   private readonly tmpDir: string;
+  /** Kept dirs checked against their borrowed-file record in this build (see borrow.ts). */
+  private readonly checked = new Map<string, Promise<boolean>>();
 
   constructor(readonly store: Store, private readonly applyLayers: ApplyLayers) {
     this.diffsDir = path.join(store.root, 'build-diffs');
@@ -43,10 +53,30 @@ export class FsManager {
     return path.join(this.diffsDir, digestHex(diffId));
   }
 
-  /** The kept dir of a layer this builder made, if it is still there. */
+  /** The kept dir of a layer this builder made, if it is still there and intact. */
   async kept(diffId: Digest): Promise<string | undefined> {
     const dir = this.diffDir(diffId);
-    return (await exists(dir)) ? dir : undefined;
+    return (await exists(dir)) && (await this.intact(diffId, dir)) ? dir : undefined;
+  }
+
+  /**
+   * Whether a kept dir's borrowed context files are unchanged (once per build). One that
+   * changed is moved away and deleted, so its layer comes from the blob instead.
+   */
+  private intact(diffId: Digest, dir: string): Promise<boolean> {
+    let p = this.checked.get(diffId);
+    if (p === undefined) {
+      p = (async () => {
+        if (await borrowedIntact(this.store.root, digestHex(diffId), dir)) return true;
+        const away = await this.scratch('stale');
+        await rename(dir, path.join(away, 'dir')).catch(() => undefined);
+        await dropBorrowedRecord(this.store.root, digestHex(diffId));
+        await rm(away, { recursive: true, force: true });
+        return false;
+      })();
+      this.checked.set(diffId, p);
+    }
+    return p;
   }
 
   /** A fresh scratch directory on the store's filesystem (overlay needs upper and work together). */
@@ -65,8 +95,8 @@ export class FsManager {
     const dirs: string[] = [];
     let i = fs.layers.length;
     while (i > 0) {
-      const d = this.diffDir(fs.layers[i - 1]!.diffId);
-      if (!(await exists(d))) break;
+      const d = await this.kept(fs.layers[i - 1]!.diffId);
+      if (d === undefined) break;
       dirs.unshift(d);
       i--;
     }
@@ -84,7 +114,7 @@ export class FsManager {
    * Returns undefined when the step changed nothing. `onlyAdds` skips the diff walk for
    * steps that never delete (the upper dir is then the layer as it is).
    */
-  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void>, options: { epoch?: number; compression?: 'gzip' | 'none'; level?: number; mount?: boolean; onlyAdds?: boolean; members?: { cache?: MemberCache } }): Promise<FsLayer | undefined> {
+  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void | StepWritten>, options: { epoch?: number; compression?: 'gzip' | 'none'; level?: number; mount?: boolean; onlyAdds?: boolean; members?: { cache?: MemberCache }; beforeKeep?: (diffIdHex: string) => Promise<void> }): Promise<FsLayer | undefined> {
     const lowers = await this.lowers(fs);
     const base = await this.scratch('step');
     const upper = path.join(base, 'upper');
@@ -93,16 +123,17 @@ export class FsManager {
     const empty = path.join(base, 'empty');
     await Promise.all([mkdir(upper), mkdir(work), mkdir(merged), mkdir(empty)]);
     let stuck = false;
+    let written: void | StepWritten;
     try {
       if (options.mount === false) {
-        await fn(merged, lowers, upper, work);
+        written = await fn(merged, lowers, upper, work);
       } else if (lowers.length === 0) {
         // Nothing below (FROM scratch): write straight into the upper dir, no overlay needed.
-        await fn(upper, lowers, upper, work);
+        written = await fn(upper, lowers, upper, work);
       } else {
         await mountOverlay(merged, { lowerTopFirst: lowers.length > 0 ? [...lowers].reverse() : [empty], upper, work });
         try {
-          await fn(merged, lowers, upper, work);
+          written = await fn(merged, lowers, upper, work);
         } finally {
           await unmount(merged).catch((err: unknown) => { stuck = true; throw err; });
         }
@@ -113,7 +144,7 @@ export class FsManager {
         // is for steps that only create and overwrite (COPY, WORKDIR): what they replace is
         // always recreated at the same path, so the upper holds no bare whiteouts to translate.
         if ((await readdir(upper)).length === 0) return undefined;
-        source = { type: 'tree', root: upper };
+        source = { type: 'tree', root: upper, ...(written?.xattrs ? { xattrs: written.xattrs } : {}) };
       } else {
         const changes: ImageChange[] = await diffUpper({ upperDir: upper, lowerDirs: lowers, stateDir: base });
         if (changes.length === 0) return undefined;
@@ -128,10 +159,15 @@ export class FsManager {
       if (result.members) await saveMemberIndex(this.store.root, result.digest, options.level ?? GZIP_LEVEL, result.members);
       const keep = this.diffDir(result.diffId);
       if (!(await exists(keep))) {
+        // What must describe the kept dir (its borrowed files) is in place before the dir is.
+        await options.beforeKeep?.(digestHex(result.diffId));
         await mkdir(this.diffsDir, { recursive: true, mode: 0o700 });
-        await rename(upper, keep).catch(async (err: NodeJS.ErrnoException) => {
+        const placed = await rename(upper, keep).then(() => true, (err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+          return false;
         });
+        // Made just now from what its record says: no need to check it again in this build.
+        if (placed) this.checked.set(result.diffId, Promise.resolve(true));
       }
       return { descriptor: { mediaType: result.mediaType, digest: result.digest, size: result.size }, diffId: result.diffId };
     } finally {

@@ -6,7 +6,8 @@ import { SlipwayError } from '../errors.js';
 import { detectArchive, extractArchive } from './archive.js';
 import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
-import { executeCopy, writeInline } from './copyexec.js';
+import { Borrower } from './borrow.js';
+import { copyFileAs, executeCopy, writeInline } from './copyexec.js';
 import { CopyReuse } from './copyreuse.js';
 import { memberCache } from './members.js';
 import { heredocTarget, parseChmod, planCopy, resolveDest, urlFileName, type PlannedSource } from './copyplan.js';
@@ -89,6 +90,8 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
 
   const cache = reuse?.previousBlob !== undefined && rt.compression === 'gzip' ? await memberCache(rt.store, reuse.previousBlob as Digest, rt.gzipLevel) : undefined;
   const time = rt.epoch;
+  // Context files that need no change are linked, not copied (borrow.ts).
+  const borrow = fromContext ? new Borrower(rt.context.statCache) : undefined;
   const layer = await rt.fsm.step(step.link ? { layers: [] } : fs, async (merged, _lowers, upper) => {
     const destHost = await resolveInRoot(merged, resolveDest(step.dest, workdir).path);
     const destIsDir = (await stat(destHost).catch(() => undefined))?.isDirectory() ?? false;
@@ -103,7 +106,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
       const items = planCopy({ sources, dest: step.dest, workdir, destIsDir, parents: step.parents, extract: step.add && step.unpack !== false, heredocCount: step.inline.length + downloads.length });
       const soleWriter = items.length === 1 && step.inline.length === 0 && downloads.length === 0;
       await executeCopy({
-        ...(soleWriter ? { upper: { merged, dir: upper }, ...(reuse ? { reuse } : {}) } : {}),
+        ...(soleWriter ? { upper: { merged, dir: upper }, ...(reuse ? { reuse } : {}), ...(borrow ? { borrow } : {}) } : {}),
         sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude, ...(fromContext ? { ignore: rt.context.ignore } : {}),
         ...(owner ? { owner } : {}), ...(chmod ? { chmod } : {}), ...(time !== undefined ? { createdTime: time } : {}),
         extract: extractArchive,
@@ -123,10 +126,15 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
         if ((await lstat(host)).isFile()) await utimes(host, d.mtime, d.mtime);
       }
     }
+    if (borrow && borrow.borrowed.size > 0) {
+      return { xattrs: await borrow.settle(upper, (src, dst, st) => copyFileAs(src, dst, st, st.mode & 0o7777, { uid: st.uid, gid: st.gid })) };
+    }
+    return undefined;
   }, {
     compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}),
     // Gzip members of the last run's blob that the new tar repeats are taken as they are.
     ...(reuse && rt.compression === 'gzip' ? { members: { ...(cache ? { cache } : {}) } } : {}),
+    ...(borrow ? { beforeKeep: (hex: string) => borrow.save(rt.store.root, hex) } : {}),
   });
   if (reuse && layer) await reuse.save(layer.diffId, layer.descriptor.digest);
   await remember(rt, layerKey, layer);

@@ -70,6 +70,20 @@ export class StatCache {
     return undefined;
   }
 
+  /**
+   * `abs` was hard-linked or unlinked by this process: its ctime moved (`before` ->
+   * `after`) and nothing else did. Re-keys its record so that change is not taken for
+   * the user's; a record that did not match `before`, or any other change, is left alone.
+   */
+  relinked(abs: string, before: Stats, after: Stats): void {
+    if (after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.mode !== before.mode) return;
+    const r = this.records.get(abs);
+    const key = statKey(before);
+    if (r === undefined || !(r.length > key.length && r.startsWith(key) && r.charCodeAt(key.length) === 9)) return;
+    this.records.set(abs, `${statKey(after)}${r.slice(key.length)}`);
+    this.dirty = true;
+  }
+
   store(abs: string, st: Stats, digest: string): void {
     // Names with a tab or newline would break the line format: just not cached.
     if (/[\t\n]/.test(abs)) return;

@@ -1,3 +1,4 @@
+import type { Xattrs } from './xattr.js';
 import type { Digest } from '../oci/index.js';
 
 /**
@@ -20,7 +21,12 @@ export type LayerChange =
 /** What a layer is written from. */
 export type LayerSource =
   /** Everything under `root` (the root dir itself is not an entry). */
-  | { readonly type: 'tree'; readonly root: string }
+  | {
+    readonly type: 'tree';
+    readonly root: string;
+    /** The tree's xattrs when the caller already read them (absolute path -> attrs; a path not in it has none). */
+    readonly xattrs?: ReadonlyMap<string, Xattrs>;
+  }
   /** Only the listed changes, read from `root`. */
   | { readonly type: 'changes'; readonly root: string; readonly changes: Iterable<LayerChange> };
 

@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pruneBuildCache } from '../../src/build/prune.js';
 import { Store } from '../../src/store/index.js';
@@ -20,6 +20,9 @@ test('COPY after a change links unchanged files from its last result; the layer 
     Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n',
     'd/a.js': 'a'.repeat(5000), 'd/b.js': 'b'.repeat(5000), 'd/sub/c.js': 'c'.repeat(5000), 'd/run.sh': '#!/bin/sh\n',
   });
+  // Owned by someone else, the files are copied, not linked from the context (borrow.ts):
+  // linking from the last result is what a COPY of such a context can do.
+  for (const f of ['d/a.js', 'd/b.js', 'd/sub/c.js', 'd/run.sh']) chownSync(path.join(ctx, f), 1000, 1000);
   const sourceDateEpoch = 1700000000;
   const first = await slipway(ctx, { sourceDateEpoch });
   writeFileSync(path.join(ctx, 'd/b.js'), 'B'.repeat(6000));
