@@ -65,7 +65,7 @@ export class Borrower {
     return true;
   }
 
-  /** Links `src` (lstat `st`, a regular file) at `dst` (`rel` in the layer dir); false: copy instead. */
+  /** Links `src` (lstat `st`, a regular file or a symlink) at `dst` (`rel` in the layer dir); false: copy instead. */
   link(src: string, st: Stats, dst: string, rel: string): boolean {
     if (!this.claim(rel, src, st)) return false;
     try {
@@ -95,7 +95,8 @@ export class Borrower {
     const xattrs = await readXattrs([root], true);
     for (const file of [...xattrs.keys()]) {
       const b = file.startsWith(`${root}/`) ? this.borrowed.get(file.slice(root.length + 1)) : undefined;
-      if (b === undefined) continue;
+      // (Symlinks cannot carry user.*, capability or ACL xattrs on Linux.)
+      if (b === undefined || b.st.isSymbolicLink()) continue;
       const before = lstatSync(b.src, { throwIfNoEntry: false });
       unlinkSync(file);
       if (before !== undefined) this.relinked(b.src, before);
@@ -138,7 +139,7 @@ export async function borrowedIntact(storeRoot: string, diffIdHex: string, dir: 
     const cut = nthTab(line, 6);
     if (cut < 0) return false;
     const st = lstatSync(path.join(dir, line.slice(cut + 1)), { throwIfNoEntry: false });
-    if (st === undefined || !st.isFile() || statLine(st) !== line.slice(0, cut)) return false;
+    if (st === undefined || !(st.isFile() || st.isSymbolicLink()) || statLine(st) !== line.slice(0, cut)) return false;
   }
   return true;
 }

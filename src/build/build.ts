@@ -3,7 +3,6 @@ import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { ociArchitecture } from '../image/image.js';
 import { GZIP_LEVEL } from '../image/pgzip.js';
-import { pull } from '../registry/index.js';
 import { Store, defaultStoreRoot } from '../store/index.js';
 import { applyStoreLayers, storeResolver } from './base.js';
 import { BuildCache } from './cache.js';
@@ -69,7 +68,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       cache: new BuildCache(store.root),
       fsm: new FsManager(store, applyStoreLayers),
       context,
-      resolveImage: storeResolver(store, async (s, ref) => { await pull(ref, { store: s, env }); }),
+      // The registry client loads only when a base image has to be pulled.
+      resolveImage: storeResolver(store, async (s, ref) => { await (await import('../registry/index.js')).pull(ref, { store: s, env }); }),
       stage: (index) => {
         let p = running.get(index);
         if (!p) {

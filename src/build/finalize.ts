@@ -2,7 +2,6 @@ import { SlipwayError } from '../errors.js';
 import { createImage } from '../image/image.js';
 import { saveImages, saveImagesToFile } from '../image/save.js';
 import { formatReference, parseReference, type Digest } from '../oci/index.js';
-import { push } from '../registry/index.js';
 import type { BuildRuntime, StageResult } from './runtime.js';
 import type { BuildResult, OutputSpec } from './types.js';
 
@@ -49,15 +48,18 @@ export async function finalizeImage(rt: BuildRuntime, target: StageResult): Prom
   };
 }
 
+/** The registry client, loaded when a build pushes (most do not). */
+const registry = () => import('../registry/index.js');
+
 /** Archives and pushes: `-o type=oci|docker,dest=...` and `type=registry` / `image,push=true`. */
 export async function exportOutputs(rt: BuildRuntime, image: FinalImage): Promise<void> {
   for (const o of outputsOf(rt)) {
     switch (o.type) {
       case 'image':
-        if (o.push) for (const n of o.names) await push(normalise(n), undefined, { store: rt.store, env: rt.options.env ?? process.env });
+        if (o.push) for (const n of o.names) await (await registry()).push(normalise(n), undefined, { store: rt.store, env: rt.options.env ?? process.env });
         break;
       case 'registry':
-        for (const n of o.names) await push(normalise(n), undefined, { store: rt.store, env: rt.options.env ?? process.env });
+        for (const n of o.names) await (await registry()).push(normalise(n), undefined, { store: rt.store, env: rt.options.env ?? process.env });
         break;
       case 'oci':
       case 'docker': {

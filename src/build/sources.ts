@@ -1,6 +1,5 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import fg from 'fast-glob';
 import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
 import { containsWildcards, type MatchKind, type SourceMatch } from './copyplan.js';
@@ -52,6 +51,8 @@ export async function matchSource(root: string, written: string, options: MatchO
     }
     return [{ path: rel, kind: kindOf(st) }];
   }
+  // fast-glob loads only for a wildcard source: most COPY sources are plain paths.
+  const { default: fg } = await import('fast-glob');
   const found = await fg(fastGlobPattern(clean), { cwd: root, dot: true, onlyFiles: false, followSymbolicLinks: false, unique: true });
   const out: SourceMatch[] = [];
   for (const rel of found.sort()) {

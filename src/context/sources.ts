@@ -6,7 +6,6 @@
  * come back sorted, symlinks are followed only within the context, and entries
  * excluded by `.dockerignore` do not exist. Matching uses fast-glob.
  */
-import fg from 'fast-glob';
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
@@ -89,6 +88,8 @@ async function matchOne(root: string, source: string, ignore: IgnoreMatcher, wil
     const kind = await kindAt(base);
     if (kind !== null) found.push({ source, path: path.relative(root, base), abs: base, kind });
   } else if ((await kindAt(base)) === 'dir') {
+    // fast-glob loads only for a wildcard source: most COPY sources are plain paths.
+    const { default: fg } = await import('fast-glob');
     const names = await fg(toFastGlob(rest.join('/')), {
       cwd: base, dot: true, onlyFiles: false, followSymbolicLinks: false, braceExpansion: false,
       extglob: false, caseSensitiveMatch: true, unique: true,

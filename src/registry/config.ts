@@ -1,6 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import TOML from '@ltd/j-toml';
 import { SlipwayError } from '../errors.js';
 import { homeDir, type Env } from './credentials.js';
 
@@ -69,7 +68,9 @@ function str(value: unknown, where: string): string | undefined {
 }
 
 /** Parses one registries file (either family's syntax) into entries. */
-export function parseRegistriesToml(text: string, source: string): RegistryEntry[] {
+export async function parseRegistriesToml(text: string, source: string): Promise<RegistryEntry[]> {
+  // Loaded when a registries file is read: most builds never contact a registry.
+  const { default: TOML } = await import('@ltd/j-toml');
   let doc: Record<string, unknown>;
   try {
     doc = TOML.parse(text, { joiner: '\n', bigint: false }) as Record<string, unknown>;
@@ -149,7 +150,7 @@ export async function loadRegistryConfig(env: Env): Promise<RegistryConfig> {
   for (const file of await registryConfigFiles(env)) {
     const text = await readOptional(file);
     if (text === undefined) continue;
-    for (const entry of parseRegistriesToml(text, file)) {
+    for (const entry of await parseRegistriesToml(text, file)) {
       byPrefix.delete(entry.prefix);
       byPrefix.set(entry.prefix, entry);
     }

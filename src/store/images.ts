@@ -41,8 +41,10 @@ const lockDir = (store: Store) => path.join(store.root, 'locks');
 async function updateRefs<T>(store: Store, fn: (refs: RefsIndex) => T | Promise<T>): Promise<T> {
   return withLock(lockDir(store), 'refs', 'exclusive', async () => {
     const refs = await readRefs(store.root);
+    const before = JSON.stringify(refs);
     const out = await fn(refs);
-    await writeRefs(store.root, refs);
+    // Re-tagging an image as it already is (a cached rebuild) writes and syncs nothing.
+    if (JSON.stringify(refs) !== before) await writeRefs(store.root, refs);
     return out;
   });
 }

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { SlipwayError } from '../errors.js';
-import { type Descriptor, type Digest, type ImageConfig, type Manifest } from '../oci/index.js';
+import { sha256Digest, type Descriptor, type Digest, type ImageConfig, type Manifest } from '../oci/index.js';
 import * as blobs from './blobs.js';
 import type { BlobExpectation, BlobInfo, BlobSource } from './blobs.js';
 import { cleanStaleTemps } from './fsutil.js';
@@ -92,6 +92,13 @@ export class Store {
   /** Stores in-memory bytes (a manifest or config) and returns its descriptor. */
   async putBytes(data: Uint8Array | string, mediaType: string, expected: BlobExpectation = {}): Promise<Descriptor> {
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    // Already stored with these exact bytes (a cached rebuild's config and manifest): nothing
+    // to write or sync. A stored copy that differs (damaged) is replaced as usual.
+    const digest = sha256Digest(buf);
+    if ((expected.digest === undefined || expected.digest === digest) && (expected.size === undefined || expected.size === buf.length)) {
+      const have = await fs.readFile(this.blobPath(digest)).catch(() => undefined);
+      if (have !== undefined && Buffer.compare(have, buf) === 0) return { mediaType, digest, size: buf.length };
+    }
     const info = await blobs.putBlob(this.root, [buf], expected);
     return { mediaType, digest: info.digest, size: info.size };
   }

@@ -52,6 +52,7 @@ test('COPY links context files that need no change; the layer is the one copying
   const ino = (p: string) => lstatSync(p).ino;
   assert.equal(ino(keptFile(diffId, 'app/empty')), ino(path.join(ctx, 'app/empty')), 'empty is linked');
   assert.equal(ino(keptFile(diffId, 'app/bin/run')), ino(path.join(ctx, 'app/bin/run')), 'run is linked');
+  assert.equal(ino(keptFile(diffId, 'app/link')), ino(path.join(ctx, 'app/link')), 'the symlink is linked (itself, not its target)');
   // a-again.js comes first in the walk ('-' sorts before '.').
   assert.equal(ino(keptFile(diffId, 'app/a-again.js')), ino(path.join(ctx, 'app/a.js')), 'the first name of an inode is linked');
   assert.notEqual(ino(keptFile(diffId, 'app/a.js')), ino(path.join(ctx, 'app/a.js')), 'its second name is copied');
@@ -63,6 +64,7 @@ test('COPY links context files that need no change; the layer is the one copying
   assert.equal(execFileSync('getfattr', ['--only-values', '-n', 'user.note', path.join(ctx, 'app/attr.txt')]).toString(), 'kept-out');
   const tar = execFileSync('tar', ['--xattrs', '--xattrs-include=*', '-tvzf', path.join(storeRoot, 'blobs', 'sha256', linked.result.layers[1]!.digest.replace('sha256:', ''))]).toString();
   assert.doesNotMatch(tar, /user\.note/);
+  assert.match(tar, /^lrwxrwxrwx +0\/0 +0 .* app\/link -> a\.js$/m);
   for (const name of ['a-again', 'a']) assert.match(tar, new RegExp(`^-rw-r--r-- +0/0 +3000 .* app/${name}\\.js$`, 'm'), `${name}.js: a regular file, no tar hard link`);
 
   // Linking moved the files' ctime; the stat cache must still know them (no re-read next time).

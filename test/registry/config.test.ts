@@ -14,8 +14,8 @@ describe('registry settings in TOML', () => {
   before(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'slipway-regconf-')); });
   after(() => rm(dir, { recursive: true, force: true }));
 
-  test('v2 tables: location, prefix, insecure, blocked, mirrors, ca', () => {
-    const entries = parseRegistriesToml(`
+  test('v2 tables: location, prefix, insecure, blocked, mirrors, ca', async () => {
+    const entries = await parseRegistriesToml(`
 [[registry]]
 prefix = "docker.io"
 location = "docker.io"
@@ -39,8 +39,8 @@ insecure = false
     ]);
   });
 
-  test("containers' v1 lists", () => {
-    const entries = parseRegistriesToml(`
+  test("containers' v1 lists", async () => {
+    const entries = await parseRegistriesToml(`
 [registries.search]
 registries = ["docker.io"]
 [registries.insecure]
@@ -51,11 +51,11 @@ registries = ["evil.example.com"]
     assert.deepEqual(entries.map((e) => [e.prefix, e.insecure, e.blocked]), [['old.example.com:5000', true, false], ['evil.example.com', undefined, true]]);
   });
 
-  test('errors name the file and what is wrong', () => {
-    assert.throws(() => parseRegistriesToml('[[registry]]\nlocation = ', 'broken.toml'), (err: Error & { code?: string }) =>
+  test('errors name the file and what is wrong', async () => {
+    await assert.rejects(() => parseRegistriesToml('[[registry]]\nlocation = ', 'broken.toml'), (err: Error & { code?: string }) =>
       err.code === 'REGISTRY_CONFIG_INVALID' && err.message.startsWith('broken.toml: ') && /line 2/.test(err.message));
-    assert.throws(() => parseRegistriesToml('[[registry]]\ninsecure = "yes"\nlocation = "x"', 'types.toml'), { code: 'REGISTRY_CONFIG_INVALID' });
-    assert.throws(() => parseRegistriesToml('[[registry]]\ninsecure = true', 'noloc.toml'), { code: 'REGISTRY_CONFIG_INVALID' });
+    await assert.rejects(() => parseRegistriesToml('[[registry]]\ninsecure = "yes"\nlocation = "x"', 'types.toml'), { code: 'REGISTRY_CONFIG_INVALID' });
+    await assert.rejects(() => parseRegistriesToml('[[registry]]\ninsecure = true', 'noloc.toml'), { code: 'REGISTRY_CONFIG_INVALID' });
   });
 
   test("slipway's file overrides containers' for the same prefix; transports per host", async () => {

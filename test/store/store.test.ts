@@ -35,6 +35,32 @@ test('putBlob verifies while streaming and never stores a bad blob', () => withS
   await assert.rejects(store.openBlob(other), code('STORE_BLOB_UNKNOWN'));
 }));
 
+test('putting stored bytes again writes nothing; a damaged copy is replaced', () => withStore(async (store, root) => {
+  const json = '{"a":1}';
+  const d = await store.putBytes(json, MediaType.OciConfig);
+  const file = path.join(root, 'blobs', 'sha256', d.digest.slice(7));
+  const before = await fs.stat(file);
+  assert.deepEqual(await store.putBytes(json, MediaType.OciConfig), d);
+  const after = await fs.stat(file);
+  assert.equal(after.ino, before.ino, 'the stored file is kept as it is (no temp, sync, rename)');
+  await fs.writeFile(file, '{"a":2}');
+  assert.deepEqual(await store.putBytes(json, MediaType.OciConfig), d);
+  assert.equal(await fs.readFile(file, 'utf8'), json, 'a stored copy with other bytes is rewritten');
+  assert.notEqual((await fs.stat(file)).ino, before.ino);
+}));
+
+test('tagging an image as it already is leaves refs.json untouched', () => withStore(async (store, root) => {
+  const img = await storeBusyboxImage(store, ['example/app:1']);
+  const refs = path.join(root, 'refs.json');
+  const before = await fs.stat(refs);
+  await store.addImage(img.digest, ['example/app:1']);
+  await store.tag('example/app:1', 'docker.io/example/app:1');
+  assert.equal((await fs.stat(refs)).ino, before.ino, 'not rewritten');
+  await store.tag('example/app:1', 'example/app:2');
+  assert.notEqual((await fs.stat(refs)).ino, before.ino, 'a new tag is written');
+  assert.deepEqual((await store.resolveImage('example/app:2')).names, ['docker.io/example/app:1', 'docker.io/example/app:2']);
+}));
+
 test('corruption on disk is detected by reads and by verify', () => withStore(async (store) => {
   const { digest } = await store.putBlob([Buffer.from('x'.repeat(1000))]);
   await fs.chmod(store.blobPath(digest), 0o644);
