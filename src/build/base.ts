@@ -1,4 +1,3 @@
-import { applyLayers } from '../image/apply.js';
 import { loadImage } from '../image/image.js';
 import { SlipwayError } from '../errors.js';
 import type { Digest } from '../oci/index.js';
@@ -18,7 +17,8 @@ export type Puller = (store: Store, ref: string) => Promise<void>;
 export const applyStoreLayers: ApplyLayers = async (store, layers: readonly FsLayer[], dir) => {
   const streams = [];
   for (const l of layers) streams.push({ stream: await store.openBlob(l.descriptor.digest), diffId: l.diffId });
-  await applyLayers(dir, streams);
+  // The layer reader (and tar-stream) loads only when layers are extracted.
+  await (await import('../image/apply.js')).applyLayers(dir, streams);
 };
 
 export function storeResolver(store: Store, pull: Puller | undefined): ImageResolver {

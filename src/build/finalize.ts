@@ -1,6 +1,5 @@
 import { SlipwayError } from '../errors.js';
 import { createImage } from '../image/image.js';
-import { saveImages, saveImagesToFile } from '../image/save.js';
 import { formatReference, parseReference, type Digest } from '../oci/index.js';
 import type { BuildRuntime, StageResult } from './runtime.js';
 import type { BuildResult, OutputSpec } from './types.js';
@@ -48,6 +47,9 @@ export async function finalizeImage(rt: BuildRuntime, target: StageResult): Prom
   };
 }
 
+/** The archive writer (and tar-stream), loaded when a build writes an archive. */
+const archiveWriter = () => import('../image/save.js');
+
 /** The registry client, loaded when a build pushes (most do not). */
 const registry = () => import('../registry/index.js');
 
@@ -71,9 +73,9 @@ export async function exportOutputs(rt: BuildRuntime, image: FinalImage): Promis
         if (o.dest === '-') {
           const out = rt.options.stdout;
           if (!out) throw new SlipwayError('BUILD_BAD_OUTPUT', 'dest=- needs a stdout stream');
-          await saveImages(rt.store, refs, out as NodeJS.WritableStream, format);
+          await (await archiveWriter()).saveImages(rt.store, refs, out as NodeJS.WritableStream, format);
         } else {
-          await saveImagesToFile(rt.store, refs, o.dest, format);
+          await (await archiveWriter()).saveImagesToFile(rt.store, refs, o.dest, format);
         }
         break;
       }

@@ -3,7 +3,6 @@ import { lstat, readFile, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
-import { detectArchive, extractArchive } from './archive.js';
 import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
 import { Borrower } from './borrow.js';
@@ -20,6 +19,9 @@ import { matchSource } from './sources.js';
 import { cached, remember } from './stepcache.js';
 
 type CopyStep = Extract<ExecStep, { kind: 'copy' }>;
+
+/** ADD's archive support (and tar-stream), loaded when an ADD looks at a local file. */
+const archives = () => import('./archive.js');
 
 const isUrl = (s: string) => /^https?:\/\//.test(s);
 
@@ -100,7 +102,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
       for (const s of local) {
         const matches = await matchSource(root, s, { ...(ignored ? { ignored } : {}) });
         const unpack = step.add && step.unpack !== false;
-        const marked = await Promise.all(matches.map(async (m) => (unpack && m.kind === 'file' && (await detectArchive(await resolveInRoot(root, m.path))) ? { ...m, archive: true } : m)));
+        const marked = await Promise.all(matches.map(async (m) => (unpack && m.kind === 'file' && (await (await archives()).detectArchive(await resolveInRoot(root, m.path))) ? { ...m, archive: true } : m)));
         sources.push({ written: s, matches: marked });
       }
       const items = planCopy({ sources, dest: step.dest, workdir, destIsDir, parents: step.parents, extract: step.add && step.unpack !== false, heredocCount: step.inline.length + downloads.length });
@@ -109,7 +111,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
         ...(soleWriter ? { upper: { merged, dir: upper }, ...(reuse ? { reuse } : {}), ...(borrow ? { borrow } : {}) } : {}),
         sourceRoot: root, targetRoot: merged, items, preserveOwner: !fromContext, exclude: step.exclude, ...(fromContext ? { ignore: rt.context.ignore } : {}),
         ...(owner ? { owner } : {}), ...(chmod ? { chmod } : {}), ...(time !== undefined ? { createdTime: time } : {}),
-        extract: extractArchive,
+        extract: async (archive, dest, own) => (await archives()).extractArchive(archive, dest, own),
       });
     });
     const several = step.sources.length + step.inline.length > 1;

@@ -15,7 +15,6 @@ import { IgnoreMatcher, parseDockerignore } from './dockerignore.js';
 import { hashSources, listSource } from './hash.js';
 import { resolveSources } from './sources.js';
 import { StatCache } from './statcache.js';
-import { extractContextTar } from './tar.js';
 import type { ContextEntry, ContextSource, OpenContextOptions, SourceMatch } from './types.js';
 
 export interface BuildContext {
@@ -74,7 +73,8 @@ export async function openContext(source: ContextSource, options: OpenContextOpt
       root = path.join(tempDir, 'root');
       try {
         await mkdir(root);
-        await extractContextTar(source.stream, root);
+        // tar-stream loads only for a tar context.
+        await (await import('./tar.js')).extractContextTar(source.stream, root);
       } catch (err) {
         await rm(tempDir, { recursive: true, force: true });
         throw err;

@@ -1,4 +1,4 @@
-import { paxRecordBytes, paxXattrRecord } from './pax-xattrs.js';
+import { paxRecordBytes, paxXattrRecord } from './pax-records.js';
 import type { PlannedEntry } from './walk.js';
 
 /**
