@@ -126,11 +126,13 @@ export class Borrower {
  * record borrowed nothing and is always intact.
  */
 export async function borrowedIntact(storeRoot: string, diffIdHex: string, dir: string): Promise<boolean> {
-  const text = await readFile(recordFile(storeRoot, diffIdHex), 'utf8').catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
-  });
-  if (text === undefined) return true;
+  let text: string;
+  try {
+    text = await readFile(recordFile(storeRoot, diffIdHex), 'utf8');
+  } catch (err) {
+    // No record: nothing was linked. An unreadable one: the dir is not trusted.
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
   const lines = text.split('\n');
   if (lines[0] !== HEADER) return false;
   for (let i = 1; i < lines.length; i++) {
@@ -138,7 +140,12 @@ export async function borrowedIntact(storeRoot: string, diffIdHex: string, dir: 
     if (line === '') continue;
     const cut = nthTab(line, 6);
     if (cut < 0) return false;
-    const st = lstatSync(path.join(dir, line.slice(cut + 1)), { throwIfNoEntry: false });
+    let st: Stats | undefined;
+    try {
+      st = lstatSync(path.join(dir, line.slice(cut + 1)), { throwIfNoEntry: false });
+    } catch {
+      return false; // e.g. ENOTDIR: not what was recorded
+    }
     if (st === undefined || !(st.isFile() || st.isSymbolicLink()) || statLine(st) !== line.slice(0, cut)) return false;
   }
   return true;

@@ -179,9 +179,11 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     if (inUpper && (o.reuse || o.borrow)) {
       const layerRel = dst.slice(upper.dir.length + 1);
       const borrow = o.borrow;
-      if (o.reuse?.link(layerRel, src, st, dst, mode, own, borrow ? (c) => borrow.claim(layerRel, src, c) : undefined)) {
-        // The kept file may be the context file's own inode (borrowed last time).
-        borrow?.relinked(src, st);
+      let sameInode = false;
+      const claim = borrow ? (c: Stats) => { sameInode = c.ino === st.ino && c.dev === st.dev; return borrow.claim(layerRel, src, c); } : undefined;
+      if (o.reuse?.link(layerRel, src, st, dst, mode, own, claim)) {
+        // The kept file was the context file's own inode (linked last time): its ctime moved.
+        if (sameInode) borrow?.relinked(src, st);
         return;
       }
       if (borrow) {

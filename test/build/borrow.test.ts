@@ -123,3 +123,19 @@ test('a context file replaced after a build (a new inode) leaves the kept dir in
   await pruneBuildCache(await Store.open({ root: storeRoot }), { all: true });
   assert.deepEqual(readdirSync(path.join(storeRoot, 'build-cache', 'borrowed')), [], 'prune -a drops the records with the kept dirs');
 });
+
+test('a COPY re-run after a file was replaced links the rest again and keeps the stat cache valid', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\n', 'd/same.txt': 'same\n', 'd/changed.txt': 'v1\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  const changed = path.join(ctx, 'd/changed.txt');
+  rmSync(changed);
+  writeFileSync(changed, 'v2\n');
+  const second = await slipway(ctx, { sourceDateEpoch });
+  assert.deepEqual(second.result.steps.map((s) => s.cached), [true, false]);
+  const diffId = second.result.layers[1]!.diffId;
+  const same = path.join(ctx, 'd/same.txt');
+  assert.equal(lstatSync(keptFile(diffId, 'd/same.txt')).ino, lstatSync(same).ino, 'the unchanged file is the context file');
+  assert.equal(readFileSync(keptFile(diffId, 'd/changed.txt'), 'utf8'), 'v2\n');
+  const cache = await StatCache.load(path.join(storeRoot, 'build-statcache.json'));
+  for (const f of [same, changed]) assert.notEqual(cache.lookup(f, lstatSync(f)), undefined, `${f} is still in the stat cache`);
+});
