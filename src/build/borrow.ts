@@ -35,7 +35,7 @@ const statLine = (st: Stats): string => `${st.ino}\t${st.size}\t${st.mtimeMs}\t$
 /** The borrowing of one COPY into one upper dir. */
 /** The context's stat cache, told when a link moves a context file's ctime (see StatCache.relinked). */
 export interface RelinkListener {
-  relinked(abs: string, before: Stats, after: Stats): void;
+  relinked(abs: string, after: Stats): void;
 }
 
 export class Borrower {
@@ -47,9 +47,10 @@ export class Borrower {
   constructor(private readonly statCache?: RelinkListener) {}
 
   /** A link to or unlink of `src`'s inode just happened: its ctime moved, its record must follow. */
-  relinked(src: string, before: Stats): void {
+  relinked(src: string): void {
+    if (this.statCache === undefined) return;
     const after = lstatSync(src, { throwIfNoEntry: false });
-    if (after !== undefined) this.statCache?.relinked(src, before, after);
+    if (after !== undefined) this.statCache.relinked(src, after);
   }
 
   /**
@@ -70,7 +71,7 @@ export class Borrower {
     if (!this.claim(rel, src, st)) return false;
     try {
       linkSync(src, dst);
-      this.relinked(src, st);
+      this.relinked(src);
       return true;
     } catch {
       this.borrowed.delete(rel);
@@ -97,9 +98,8 @@ export class Borrower {
       const b = file.startsWith(`${root}/`) ? this.borrowed.get(file.slice(root.length + 1)) : undefined;
       // (Symlinks cannot carry user.*, capability or ACL xattrs on Linux.)
       if (b === undefined || b.st.isSymbolicLink()) continue;
-      const before = lstatSync(b.src, { throwIfNoEntry: false });
       unlinkSync(file);
-      if (before !== undefined) this.relinked(b.src, before);
+      this.relinked(b.src);
       copy(b.src, file, b.st);
       this.borrowed.delete(file.slice(root.length + 1));
       xattrs.delete(file);

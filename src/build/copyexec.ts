@@ -183,7 +183,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       const claim = borrow ? (c: Stats) => { sameInode = c.ino === st.ino && c.dev === st.dev; return borrow.claim(layerRel, src, c); } : undefined;
       if (o.reuse?.link(layerRel, src, st, dst, mode, own, claim)) {
         // The kept file was the context file's own inode (linked last time): its ctime moved.
-        if (sameInode) borrow?.relinked(src, st);
+        if (sameInode) borrow?.relinked(src);
         return;
       }
       if (borrow) {

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes, webcrypto } from 'node:crypto';
 import { open, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { versions } from 'node:process';
@@ -60,7 +60,8 @@ export async function memberCache(store: Store, digest: Digest, level: number): 
       try {
         const buf = Buffer.allocUnsafe(m.size);
         const { bytesRead } = await fh.read(buf, 0, m.size, m.offset);
-        if (bytesRead !== m.size || createHash('sha256').update(buf).digest('hex') !== m.compressedSha) return undefined;
+        // Checked on the thread pool, beside the main thread's work on the next members.
+        if (bytesRead !== m.size || Buffer.from(await webcrypto.subtle.digest('SHA-256', buf)).toString('hex') !== m.compressedSha) return undefined;
         return buf;
       } finally {
         await fh.close();

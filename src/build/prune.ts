@@ -41,6 +41,12 @@ export async function pruneBuildCache(store: Store, options: { all?: boolean } =
     const diffId = head.split('\t')[1]?.replace(/^sha256:/, '');
     if (all || diffId === undefined || !wanted.has(diffId)) await rm(file, { force: true });
   }
+  // Kept dirs dropped as stale (rootfs.ts): never used again.
+  const trash = path.join(store.root, 'build-trash');
+  for (const name of await readdir(trash).catch(() => [] as string[])) {
+    await rm(path.join(trash, name), { recursive: true, force: true });
+    diffDirs++;
+  }
   // Borrowed-file records (borrow.ts) of kept dirs that are gone.
   const borrowed = borrowedRecordsDir(store.root);
   for (const name of await readdir(borrowed).catch(() => [] as string[])) {

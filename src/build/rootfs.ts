@@ -62,17 +62,19 @@ export class FsManager {
 
   /**
    * Whether a kept dir's borrowed context files are unchanged (once per build). One that
-   * changed is moved away and deleted, so its layer comes from the blob instead.
+   * changed is moved to `build-trash/` (emptied by prune), so its layer comes from the
+   * blob instead. It is not deleted now: unlinking its files would move the ctime of
+   * every context file it shares, and the next build would read them all again.
    */
   private intact(diffId: Digest, dir: string): Promise<boolean> {
     let p = this.checked.get(diffId);
     if (p === undefined) {
       p = (async () => {
         if (await borrowedIntact(this.store.root, digestHex(diffId), dir)) return true;
-        const away = await this.scratch('stale');
-        await rename(dir, path.join(away, 'dir')).catch(() => undefined);
+        const trash = path.join(this.store.root, 'build-trash');
+        await mkdir(trash, { recursive: true, mode: 0o700 });
+        await rename(dir, path.join(trash, `${digestHex(diffId)}-${process.pid}-${randomBytes(6).toString('hex')}`)).catch(() => undefined);
         await dropBorrowedRecord(this.store.root, digestHex(diffId));
-        await rm(away, { recursive: true, force: true });
         return false;
       })();
       this.checked.set(diffId, p);

@@ -25,6 +25,8 @@ export class StatCache {
   /** path -> `statKey<TAB>digest` */
   private readonly records = new Map<string, string>();
   private dirty = false;
+  /** Paths whose record this process found valid or wrote (see relinked). */
+  private readonly confirmed = new Set<string>();
   /** Files served from the cache / read and hashed, since creation. */
   hits = 0;
   misses = 0;
@@ -63,6 +65,7 @@ export class StatCache {
       const key = statKey(st);
       if (r.length > key.length && r.startsWith(key) && r.charCodeAt(key.length) === 9) {
         this.hits++;
+        this.confirmed.add(abs);
         return r.slice(key.length + 1);
       }
     }
@@ -71,16 +74,19 @@ export class StatCache {
   }
 
   /**
-   * `abs` was hard-linked or unlinked by this process: its ctime moved (`before` ->
-   * `after`) and nothing else did. Re-keys its record so that change is not taken for
-   * the user's; a record that did not match `before`, or any other change, is left alone.
+   * This process hard-linked or unlinked `abs` (a COPY linking it into a layer, a stale
+   * layer dir dropped): its ctime moved. Re-keys its record to `after`, the stat now, so
+   * the next build does not take that for the user's change. Only a record this process
+   * confirmed (its stat matched, or its content was read) and whose size, mtime and inode
+   * are still the same; anything else is left to be checked as usual.
    */
-  relinked(abs: string, before: Stats, after: Stats): void {
-    if (after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.mode !== before.mode) return;
+  relinked(abs: string, after: Stats): void {
+    if (!this.confirmed.has(abs)) return;
     const r = this.records.get(abs);
-    const key = statKey(before);
-    if (r === undefined || !(r.length > key.length && r.startsWith(key) && r.charCodeAt(key.length) === 9)) return;
-    this.records.set(abs, `${statKey(after)}${r.slice(key.length)}`);
+    if (r === undefined) return;
+    const [size, mtimeMs, ino, , digest] = r.split('\t');
+    if (Number(size) !== after.size || Number(mtimeMs) !== after.mtimeMs || Number(ino) !== after.ino || digest === undefined) return;
+    this.records.set(abs, `${statKey(after)}\t${digest}`);
     this.dirty = true;
   }
 
@@ -88,6 +94,7 @@ export class StatCache {
     // Names with a tab or newline would break the line format: just not cached.
     if (/[\t\n]/.test(abs)) return;
     this.records.set(abs, `${statKey(st)}\t${digest}`);
+    this.confirmed.add(abs);
     this.dirty = true;
   }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import zlib from 'node:zlib';
 import { promisify } from 'node:util';
 import type { MemberCache, MemberRecord } from './types.js';
@@ -32,7 +32,9 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
   // one per 16 KiB. The output bytes do not depend on it.
   const deflate = (m: Buffer) => gzipAsync(m, { level, chunkSize: m.length + (m.length >>> 10) + 1024 }).then(fixHeader);
   const withRecord = async (m: Buffer) => {
-    const sha = sha256Hex(m);
+    // On the thread pool: the main thread meanwhile builds the next member and hashes the
+    // whole tar for the diff_id, so the member index costs no main-thread time.
+    const sha = Buffer.from(await webcrypto.subtle.digest('SHA-256', m)).toString('hex');
     const member = (await reuse!.cache?.get(sha)) ?? (await deflate(m));
     return { member, record: { sha, size: member.length, compressedSha: sha256Hex(member) } };
   };

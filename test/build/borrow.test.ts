@@ -100,6 +100,8 @@ test('an in-place edit of a context file after a build does not reach an image b
   assert.equal(readFileSync(path.join(rootfs, 'seen.txt'), 'utf8'), 'original\n', 'the RUN saw the layer as built');
   assert.equal(existsSync(path.join(storeRoot, 'build-diffs', diffId.replace('sha256:', ''))), false, 'the stale kept dir is gone');
   assert.equal(existsSync(path.join(storeRoot, 'build-cache', 'borrowed', diffId.replace('sha256:', ''))), false, 'and its record');
+  const trash = path.join(storeRoot, 'build-trash');
+  assert.equal(readdirSync(trash).filter((n) => n.startsWith(diffId.replace('sha256:', ''))).length, 1, 'it waits in the trash (deleting it would move every linked file\'s ctime)');
   assert.equal(readFileSync(path.join(ctx, 'd/data.txt'), 'utf8'), 'original\nedited\n', 'the context file is the user\'s');
 });
 
@@ -120,6 +122,8 @@ test('a context file replaced after a build (a new inode) leaves the kept dir in
   assert.notEqual(lstatSync(keptFile(diffId, 'd/x')).ino, lstatSync(x).ino);
   const rootfs = await unpack(second.archive);
   assert.equal(readFileSync(path.join(rootfs, 'seen'), 'utf8'), 'x1\ny1\n');
+  await pruneBuildCache(await Store.open({ root: storeRoot }));
+  assert.deepEqual(readdirSync(path.join(storeRoot, 'build-trash')), [], 'prune empties the trash');
   await pruneBuildCache(await Store.open({ root: storeRoot }), { all: true });
   assert.deepEqual(readdirSync(path.join(storeRoot, 'build-cache', 'borrowed')), [], 'prune -a drops the records with the kept dirs');
 });
@@ -138,4 +142,21 @@ test('a COPY re-run after a file was replaced links the rest again and keeps the
   assert.equal(readFileSync(keptFile(diffId, 'd/changed.txt'), 'utf8'), 'v2\n');
   const cache = await StatCache.load(path.join(storeRoot, 'build-statcache.json'));
   for (const f of [same, changed]) assert.notEqual(cache.lookup(f, lstatSync(f)), undefined, `${f} is still in the stat cache`);
+});
+
+test('an in-place edit and a rebuild leave the stat cache valid for every file', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\n', 'd/a.txt': 'a\n', 'd/b.txt': 'b\n', 'd/c.txt': 'c\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  appendFileSync(path.join(ctx, 'd/b.txt'), 'more\n');
+  const second = await slipway(ctx, { sourceDateEpoch });
+  assert.deepEqual(second.result.steps.map((s) => s.cached), [true, false]);
+  // The first build's kept dir was dropped as stale (b.txt changed in place) and the COPY
+  // linked every file again: the next build must find all of them in the stat cache.
+  const cache = await StatCache.load(path.join(storeRoot, 'build-statcache.json'));
+  for (const f of ['a.txt', 'b.txt', 'c.txt']) {
+    const abs = path.join(ctx, 'd', f);
+    assert.notEqual(cache.lookup(abs, lstatSync(abs)), undefined, `d/${f} is still in the stat cache`);
+  }
+  const third = await slipway(ctx, { sourceDateEpoch });
+  assert.deepEqual(third.result.steps.map((s) => s.cached), [true, true]);
 });
