@@ -19,9 +19,13 @@ import { readXattrs, type Xattrs } from '../image/xattr.js';
  * borrowed files has a record (`build-cache/borrowed/<diff_id hex>`, written before the
  * dir is put in place) of every borrowed file's inode, size, mtime, mode and owner, and
  * the dir is checked against it (one lstat per file) before it is used as a lower dir or
- * linked from; a dir that no longer matches is dropped and its layer is extracted from
- * its verified blob instead. That is the trust BuildKit's context sync gives a file's
- * stat; the layer blob itself never depends on it.
+ * linked from; a dir that no longer matches is set aside (build-trash/, emptied by prune)
+ * and its layer is extracted from its verified blob instead. That is the trust BuildKit's
+ * context sync gives a file's stat; the layer blob itself never depends on it.
+ *
+ * Linking (and unlinking) moves a context file's ctime, which the context's stat cache
+ * keys on: each link tells the stat cache (StatCache.relinked), so the next build does
+ * not read the context again.
  */
 
 const HEADER = 'slipway-borrowed 1';
@@ -32,12 +36,12 @@ function recordFile(storeRoot: string, diffIdHex: string): string {
 
 const statLine = (st: Stats): string => `${st.ino}\t${st.size}\t${st.mtimeMs}\t${st.mode}\t${st.uid}\t${st.gid}`;
 
-/** The borrowing of one COPY into one upper dir. */
 /** The context's stat cache, told when a link moves a context file's ctime (see StatCache.relinked). */
 export interface RelinkListener {
   relinked(abs: string, after: Stats): void;
 }
 
+/** The borrowing of one COPY into one upper dir. */
 export class Borrower {
   /** `rel` in the layer dir -> its context file and the stat of the inode linked there. */
   readonly borrowed = new Map<string, { src: string; st: Stats }>();
