@@ -63,7 +63,11 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
   const args = step.script ? [`/dev/pipes/${step.script.name}`] : step.shellForm ? withShell(config, step.args) : [...step.args];
   const createdBy = runCreatedBy(args, step.buildArgs);
   const env = [...(config.Env ?? [])];
-  for (const [k, v] of [...step.buildArgs, ...step.proxyEnv]) if (!env.some((e) => e.split('=', 1)[0] === k)) env.push(`${k}=${v}`);
+  for (const [k, v] of step.buildArgs) if (!env.some((e) => e.split('=', 1)[0] === k)) env.push(`${k}=${v}`);
+  // Undeclared proxy build args reach the RUN but not its cache key (BuildKit's ProxyEnv):
+  // another proxy does not make another result.
+  const keyEnv = [...env];
+  for (const [k, v] of step.proxyEnv) if (!env.some((e) => e.split('=', 1)[0] === k)) env.push(`${k}=${v}`);
   const user = config.User ?? '';
   const cwd = config.WorkingDir || '/';
   const network = step.network ?? rt.options.network ?? 'default';
@@ -76,7 +80,7 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
     else if (from.type === 'image') inputs.push(from.ref);
     else inputs.push(await rt.context.hash(await rt.context.resolveSources([(m.type === 'bind' ? m.source : m.source ?? '') || '.'], { wildcards: false })));
   }
-  const key = stepKey(parent, JSON.stringify({ args, env, user, cwd, network, script: step.script ?? null, mounts: step.mounts.map(mountKey) }), inputs.join(','));
+  const key = stepKey(parent, JSON.stringify({ args, env: keyEnv, user, cwd, network, script: step.script ?? null, mounts: step.mounts.map(mountKey) }), inputs.join(','));
   const hit = await cached(rt, key);
   if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
 

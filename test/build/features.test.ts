@@ -229,3 +229,19 @@ test('COPY --parents keeps paths (from the root or a /./ pivot); --exclude leave
     'f pivot/y/z.txt 644 0:0',
   ]);
 });
+
+test('proxy build args reach RUN without an ARG and are not part of its cache key (BuildKit\'s ProxyEnv); a declared one is', async () => {
+  const ctx = makeContext({ Dockerfile: `${ROOTFS}RUN echo "proxy=$http_proxy" > /proxy.txt\n` });
+  const first = await slipway(ctx, { buildArgs: { http_proxy: 'http://proxy-a:3128' } });
+  assert.equal(read(await unpack(first.archive), 'proxy.txt'), 'proxy=http://proxy-a:3128\n');
+  const second = await slipway(ctx, { buildArgs: { http_proxy: 'http://proxy-b:3128' } });
+  assert.deepEqual(second.result.steps.map((s) => s.cached), [true, true], 'another proxy: same result, cached');
+  const config = await archiveConfig(second.archive);
+  assert.doesNotMatch(JSON.stringify(config.history), /proxy-[ab]/, 'nor in history');
+
+  const declared = makeContext({ Dockerfile: `${ROOTFS}ARG http_proxy\nRUN echo "proxy=$http_proxy" > /proxy.txt\n` });
+  await slipway(declared, { buildArgs: { http_proxy: 'http://proxy-a:3128' } });
+  const changed = await slipway(declared, { buildArgs: { http_proxy: 'http://proxy-b:3128' } });
+  assert.deepEqual(changed.result.steps.map((s) => s.cached), [true, false], 'declared with ARG, it is a build arg like any other');
+  assert.equal(read(await unpack(changed.archive), 'proxy.txt'), 'proxy=http://proxy-b:3128\n');
+});
