@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, unlinkSync, type Stats } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readXattrs, type Xattrs } from '../image/xattr.js';
 
@@ -28,33 +28,41 @@ import { readXattrs, type Xattrs } from '../image/xattr.js';
  * not read the context again.
  */
 
-const HEADER = 'slipway-borrowed 1';
+const HEADER = 'slipway-borrowed 2';
 
 function recordFile(storeRoot: string, diffIdHex: string): string {
   return path.join(storeRoot, 'build-cache', 'borrowed', diffIdHex);
 }
 
-const statLine = (st: Stats): string => `${st.ino}\t${st.size}\t${st.mtimeMs}\t${st.mode}\t${st.uid}\t${st.gid}`;
+// ctime too: xattrs, capabilities, ACLs and an mtime put back after a rewrite change nothing
+// else. Our own later links of the same inode move it as well, which only makes an older
+// kept dir look stale (it is then re-extracted), never the other way round.
+const statLine = (st: Stats): string => `${st.ino}\t${st.size}\t${st.mtimeMs}\t${st.ctimeMs}\t${st.mode}\t${st.uid}\t${st.gid}`;
 
 /** The context's stat cache, told when a link moves a context file's ctime (see StatCache.relinked). */
 export interface RelinkListener {
-  relinked(abs: string, after: Stats): void;
+  relinked(abs: string, before: Stats, after: Stats): void;
 }
 
 /** The borrowing of one COPY into one upper dir. */
 export class Borrower {
-  /** `rel` in the layer dir -> its context file and the stat of the inode linked there. */
-  readonly borrowed = new Map<string, { src: string; st: Stats }>();
+  /** `rel` in the layer dir -> its context file and the inode's stat once linked there. */
+  readonly borrowed = new Map<string, { readonly src: string; st: Stats }>();
   /** Inodes already in the layer dir through a link (this COPY's, or a reused file's). */
   private readonly placed = new Set<string>();
 
   constructor(private readonly statCache?: RelinkListener) {}
 
-  /** A link to or unlink of `src`'s inode just happened: its ctime moved, its record must follow. */
-  relinked(src: string): void {
-    if (this.statCache === undefined) return;
-    const after = lstatSync(src, { throwIfNoEntry: false });
-    if (after !== undefined) this.statCache.relinked(src, after);
+  /**
+   * `dst` (at `rel`) was just linked to the inode claimed for it: records the inode's stat
+   * as it now is, and when that inode is the context file `src` itself (lstat `before`
+   * the link), tells the stat cache its ctime moved.
+   */
+  linked(rel: string, dst: string, before?: Stats): void {
+    const b = this.borrowed.get(rel);
+    const after = lstatSync(dst);
+    if (b !== undefined) b.st = after;
+    if (before !== undefined && b !== undefined) this.statCache?.relinked(b.src, before, after);
   }
 
   /**
@@ -75,12 +83,12 @@ export class Borrower {
     if (!this.claim(rel, src, st)) return false;
     try {
       linkSync(src, dst);
-      this.relinked(src);
-      return true;
     } catch {
       this.borrowed.delete(rel);
       return false; // EXDEV (context on another filesystem), EMLINK, EPERM: copy
     }
+    this.linked(rel, dst, st);
+    return true;
   }
 
   /** Forgets a file claimed but not linked. */
@@ -92,26 +100,35 @@ export class Borrower {
    * After the copy: BuildKit does not carry a context file's xattrs into a COPY, and a
    * linked file has them all, so each borrowed file with kept xattrs (user.*, file
    * capabilities, ACLs) is replaced by a plain copy (`copy(src, dst, st)`). Returns the
-   * upper dir's xattrs as read (absolute path -> attrs), which then describe it exactly:
-   * the layer writer takes them instead of reading them again.
+   * upper dir's xattrs as read (absolute path -> attrs) when they still describe it
+   * exactly, so the layer writer need not read them again; undefined when a file was
+   * replaced (a new file may inherit a default ACL: the writer reads them itself).
    */
-  async settle(upperDir: string, copy: (src: string, dst: string, st: Stats) => void): Promise<Map<string, Xattrs>> {
+  async settle(upperDir: string, copy: (src: string, dst: string, st: Stats) => void): Promise<Map<string, Xattrs> | undefined> {
     const root = path.resolve(upperDir);
     const xattrs = await readXattrs([root], true);
-    for (const file of [...xattrs.keys()]) {
-      const b = file.startsWith(`${root}/`) ? this.borrowed.get(file.slice(root.length + 1)) : undefined;
+    let replaced = false;
+    for (const file of xattrs.keys()) {
+      const rel = file.startsWith(`${root}/`) ? file.slice(root.length + 1) : undefined;
+      const b = rel === undefined ? undefined : this.borrowed.get(rel);
       // (Symlinks cannot carry user.*, capability or ACL xattrs on Linux.)
       if (b === undefined || b.st.isSymbolicLink()) continue;
+      const before = lstatSync(b.src, { throwIfNoEntry: false });
       unlinkSync(file);
-      this.relinked(b.src);
+      const after = lstatSync(b.src, { throwIfNoEntry: false });
+      if (before !== undefined && after !== undefined) this.statCache?.relinked(b.src, before, after);
       copy(b.src, file, b.st);
-      this.borrowed.delete(file.slice(root.length + 1));
-      xattrs.delete(file);
+      this.borrowed.delete(rel!);
+      replaced = true;
     }
-    return xattrs;
+    return replaced ? undefined : xattrs;
   }
 
-  /** Writes the record for the kept dir of `diffIdHex` (temp + rename); nothing when nothing is borrowed. */
+  /**
+   * Writes the record for the kept dir of `diffIdHex` (temp + rename); nothing when nothing
+   * is borrowed. Written before the dir is put in place and again after (prune removes a
+   * record whose dir is absent, which it is until then).
+   */
   async save(storeRoot: string, diffIdHex: string): Promise<void> {
     if (this.borrowed.size === 0) return;
     const file = recordFile(storeRoot, diffIdHex);
@@ -142,7 +159,7 @@ export async function borrowedIntact(storeRoot: string, diffIdHex: string, dir: 
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     if (line === '') continue;
-    const cut = nthTab(line, 6);
+    const cut = nthTab(line, 7);
     if (cut < 0) return false;
     let st: Stats | undefined;
     try {
@@ -153,11 +170,6 @@ export async function borrowedIntact(storeRoot: string, diffIdHex: string, dir: 
     if (st === undefined || !(st.isFile() || st.isSymbolicLink()) || statLine(st) !== line.slice(0, cut)) return false;
   }
   return true;
-}
-
-/** Removes the record of a kept dir that is gone or dropped. */
-export async function dropBorrowedRecord(storeRoot: string, diffIdHex: string): Promise<void> {
-  await rm(recordFile(storeRoot, diffIdHex), { force: true });
 }
 
 /** Where the records are, one file per kept dir named by its diff_id hex (for prune). */

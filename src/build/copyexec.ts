@@ -182,8 +182,9 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       let sameInode = false;
       const claim = borrow ? (c: Stats) => { sameInode = c.ino === st.ino && c.dev === st.dev; return borrow.claim(layerRel, src, c); } : undefined;
       if (o.reuse?.link(layerRel, src, st, dst, mode, own, claim)) {
-        // The kept file was the context file's own inode (linked last time): its ctime moved.
-        if (sameInode) borrow?.relinked(src);
+        // The record takes the inode's stat after the link; when it is the context file's own
+        // inode (linked last time), the stat cache learns its ctime moved.
+        borrow?.linked(layerRel, dst, sameInode ? st : undefined);
         return;
       }
       if (borrow) {

@@ -1,4 +1,5 @@
-import { readFile, readdir, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Digest } from '../oci/index.js';
 import type { Store } from '../store/index.js';
@@ -47,10 +48,15 @@ export async function pruneBuildCache(store: Store, options: { all?: boolean } =
     await rm(path.join(trash, name), { recursive: true, force: true });
     diffDirs++;
   }
-  // Borrowed-file records (borrow.ts) of kept dirs that are gone.
+  // Borrowed-file records (borrow.ts), only once their kept dir is gone: a build places a
+  // dir before its cache entry names it, and a dir without its record would be trusted for
+  // good. A temp file is left alone for an hour: a build may be about to rename it in.
   const borrowed = borrowedRecordsDir(store.root);
   for (const name of await readdir(borrowed).catch(() => [] as string[])) {
-    if (all || !wanted.has(name)) await rm(path.join(borrowed, name), { force: true });
+    const file = path.join(borrowed, name);
+    if (existsSync(path.join(diffsDir, name.split('.')[0]!))) continue;
+    if (name.endsWith('.tmp') && Date.now() - ((await stat(file).catch(() => undefined))?.mtimeMs ?? 0) < 3600_000) continue;
+    await rm(file, { force: true });
   }
   // Gzip member indexes (members.ts) of blobs the store no longer has.
   const members = path.join(store.root, 'build-cache', 'members');

@@ -10,7 +10,7 @@ import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.j
 import { diffUpper } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
 import type { Store } from '../store/index.js';
-import { borrowedIntact, dropBorrowedRecord } from './borrow.js';
+import { borrowedIntact } from './borrow.js';
 import { saveMemberIndex } from './members.js';
 
 /**
@@ -73,8 +73,10 @@ export class FsManager {
         if (await borrowedIntact(this.store.root, digestHex(diffId), dir)) return true;
         const trash = path.join(this.store.root, 'build-trash');
         await mkdir(trash, { recursive: true, mode: 0o700 });
+        // The record stays: it goes with whatever dir is at this path (a dir placed later
+        // writes its own; prune removes one whose dir is gone). If the move fails, the stale
+        // dir stays and fails this check again.
         await rename(dir, path.join(trash, `${digestHex(diffId)}-${process.pid}-${randomBytes(6).toString('hex')}`)).catch(() => undefined);
-        await dropBorrowedRecord(this.store.root, digestHex(diffId));
         return false;
       })();
       this.checked.set(diffId, p);
@@ -171,7 +173,10 @@ export class FsManager {
           return false;
         });
         // Made just now from what its record says: no need to check it again in this build.
-        if (placed) this.checked.set(result.diffId, Promise.resolve(true));
+        if (placed) {
+          await options.beforeKeep?.(digestHex(result.diffId));
+          this.checked.set(result.diffId, Promise.resolve(true));
+        }
         kept = placed;
       }
       return { descriptor: { mediaType: result.mediaType, digest: result.digest, size: result.size }, diffId: result.diffId };

@@ -25,8 +25,6 @@ export class StatCache {
   /** path -> `statKey<TAB>digest` */
   private readonly records = new Map<string, string>();
   private dirty = false;
-  /** Paths whose record this process found valid or wrote (see relinked). */
-  private readonly confirmed = new Set<string>();
   /** Files served from the cache / read and hashed, since creation. */
   hits = 0;
   misses = 0;
@@ -65,7 +63,6 @@ export class StatCache {
       const key = statKey(st);
       if (r.length > key.length && r.startsWith(key) && r.charCodeAt(key.length) === 9) {
         this.hits++;
-        this.confirmed.add(abs);
         return r.slice(key.length + 1);
       }
     }
@@ -74,19 +71,18 @@ export class StatCache {
   }
 
   /**
-   * This process hard-linked or unlinked `abs` (a COPY linking it into a layer, a stale
-   * layer dir dropped): its ctime moved. Re-keys its record to `after`, the stat now, so
-   * the next build does not take that for the user's change. Only a record this process
-   * confirmed (its stat matched, or its content was read) and whose size, mtime and inode
-   * are still the same; anything else is left to be checked as usual.
+   * This process hard-linked or unlinked `abs` (a COPY linking it into a layer): its ctime
+   * moved from `before` to `after`, nothing else did. Re-keys its record so the next build
+   * does not take that for the user's change; only a record that matched `before` exactly
+   * (so it vouched for the content just before the link) and only if size, mtime, inode
+   * and mode are unchanged.
    */
-  relinked(abs: string, after: Stats): void {
-    if (!this.confirmed.has(abs)) return;
+  relinked(abs: string, before: Stats, after: Stats): void {
+    if (after.ino !== before.ino || after.size !== before.size || after.mtimeMs !== before.mtimeMs || after.mode !== before.mode) return;
     const r = this.records.get(abs);
-    if (r === undefined) return;
-    const [size, mtimeMs, ino, , digest] = r.split('\t');
-    if (Number(size) !== after.size || Number(mtimeMs) !== after.mtimeMs || Number(ino) !== after.ino || digest === undefined) return;
-    this.records.set(abs, `${statKey(after)}\t${digest}`);
+    const key = statKey(before);
+    if (r === undefined || !(r.length > key.length && r.startsWith(key) && r.charCodeAt(key.length) === 9)) return;
+    this.records.set(abs, `${statKey(after)}${r.slice(key.length)}`);
     this.dirty = true;
   }
 
@@ -94,7 +90,6 @@ export class StatCache {
     // Names with a tab or newline would break the line format: just not cached.
     if (/[\t\n]/.test(abs)) return;
     this.records.set(abs, `${statKey(st)}\t${digest}`);
-    this.confirmed.add(abs);
     this.dirty = true;
   }
 

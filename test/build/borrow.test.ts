@@ -6,6 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
 import { appendFileSync, chownSync, existsSync, linkSync, lstatSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pruneBuildCache } from '../../src/build/prune.js';
@@ -99,17 +100,48 @@ test('an in-place edit of a context file after a build does not reach an image b
   const rootfs = await unpack(built.archive);
   assert.equal(readFileSync(path.join(rootfs, 'seen.txt'), 'utf8'), 'original\n', 'the RUN saw the layer as built');
   assert.equal(existsSync(path.join(storeRoot, 'build-diffs', diffId.replace('sha256:', ''))), false, 'the stale kept dir is gone');
-  assert.equal(existsSync(path.join(storeRoot, 'build-cache', 'borrowed', diffId.replace('sha256:', ''))), false, 'and its record');
   const trash = path.join(storeRoot, 'build-trash');
   assert.equal(readdirSync(trash).filter((n) => n.startsWith(diffId.replace('sha256:', ''))).length, 1, 'it waits in the trash (deleting it would move every linked file\'s ctime)');
   assert.equal(readFileSync(path.join(ctx, 'd/data.txt'), 'utf8'), 'original\nedited\n', 'the context file is the user\'s');
+  const record = path.join(storeRoot, 'build-cache', 'borrowed', diffId.replace('sha256:', ''));
+  assert.ok(existsSync(record), 'its record stays until prune');
+  await pruneBuildCache(await Store.open({ root: storeRoot }));
+  assert.deepEqual(readdirSync(trash), [], 'prune empties the trash');
+  assert.equal(existsSync(record), false, 'and drops the record of a dir that is gone');
 });
 
-test('a context file replaced after a build (a new inode) leaves the kept dir intact and in use', async () => {
+test('an xattr set on a context file after a build does not reach a later RUN through the kept dir', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\nRUN chmod 700 /d/x\n', 'd/x': 'x\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  // Only the ctime moves: size, mtime, mode and owner stay.
+  execFileSync('setfattr', ['-n', 'user.evil', '-v', '1', path.join(ctx, 'd/x')]);
+  writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\nRUN chmod 750 /d/x\n');
+  const second = await slipway(ctx, { sourceDateEpoch });
+  assert.deepEqual(second.result.steps.map((s) => s.cached), [true, true, false], 'the COPY is the same layer (BuildKit leaves xattrs out)');
+  const run = second.result.layers[2]!.digest.replace('sha256:', '');
+  const tar = gunzipSync(readFileSync(path.join(storeRoot, 'blobs', 'sha256', run)));
+  assert.ok(tar.includes('d/x'), 'the RUN changed d/x');
+  assert.equal(tar.includes('user.evil'), false, 'the copy-up of d/x did not carry the xattr from the context');
+});
+
+test('a same-size rewrite with the mtime put back does not reach an image built before it', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\n', 'd/v': 'version=1\n' });
+  await slipway(ctx, { sourceDateEpoch, outputs: [{ type: 'image', names: ['localhost/borrow-v:1'], push: false, compression: 'gzip' }] });
+  const v = path.join(ctx, 'd/v');
+  const st = lstatSync(v);
+  writeFileSync(v, 'version=2\n');
+  utimesSync(v, st.atime, st.mtime);
+  const user = makeContext({ Dockerfile: 'FROM localhost/borrow-v:1\nRUN cat /d/v > /seen\n' }, false);
+  const built = await slipway(user, { sourceDateEpoch });
+  assert.equal(readFileSync(path.join(await unpack(built.archive), 'seen'), 'utf8'), 'version=1\n');
+});
+
+test('a context file replaced after a build makes the kept dir stale too; the layer comes from its blob', async () => {
   const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\n', 'd/x': 'x1\n', 'd/y': 'y1\n' });
   const first = await slipway(ctx, { sourceDateEpoch });
   const diffId = first.result.layers[1]!.diffId;
-  // As git checkout, or an editor writing a new file and renaming it over the old, does.
+  // As git checkout, or an editor writing a new file and renaming it over the old, does:
+  // the old inode lives on in the kept dir, its ctime moved by the unlink.
   const x = path.join(ctx, 'd/x');
   const st = lstatSync(x);
   rmSync(x);
@@ -118,12 +150,9 @@ test('a context file replaced after a build (a new inode) leaves the kept dir in
   writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\nRUN cat /d/x /d/y > /seen\n');
   const second = await slipway(ctx, { sourceDateEpoch });
   assert.deepEqual(second.result.steps.map((s) => s.cached), [true, true, false], 'same content: both COPY steps cached');
-  assert.ok(existsSync(keptFile(diffId, 'd/y')), 'the kept dir was used as it is');
-  assert.notEqual(lstatSync(keptFile(diffId, 'd/x')).ino, lstatSync(x).ino);
+  assert.equal(existsSync(keptFile(diffId, 'd/y')), false, 'the kept dir was set aside');
   const rootfs = await unpack(second.archive);
   assert.equal(readFileSync(path.join(rootfs, 'seen'), 'utf8'), 'x1\ny1\n');
-  await pruneBuildCache(await Store.open({ root: storeRoot }));
-  assert.deepEqual(readdirSync(path.join(storeRoot, 'build-trash')), [], 'prune empties the trash');
   await pruneBuildCache(await Store.open({ root: storeRoot }), { all: true });
   assert.deepEqual(readdirSync(path.join(storeRoot, 'build-cache', 'borrowed')), [], 'prune -a drops the records with the kept dirs');
 });
