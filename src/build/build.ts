@@ -87,10 +87,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     };
     // Start every needed stage now: each waits only for the stages it uses.
     const needed = neededStages(graph);
-    const results = await Promise.all(needed.map((i) => rt.stage(i)));
-    const target = results[needed.indexOf(graph.target)]!;
-    const image = await finalizeImage(rt, target);
-    await exportOutputs(rt, image);
+    // The whole build holds the store's gc lease (shared): a prune meanwhile waits for it
+    // instead of deleting the layers the build wrote that no image names yet.
+    const image = await store.lease(async () => {
+      const results = await Promise.all(needed.map((i) => rt.stage(i)));
+      const made = await finalizeImage(rt, results[needed.indexOf(graph.target)]!);
+      await exportOutputs(rt, made);
+      return made;
+    });
     if (options.iidfile) await atomicWrite(options.iidfile, image.imageId);
     if (options.metadataFile) {
       await atomicWrite(options.metadataFile, `${JSON.stringify({
