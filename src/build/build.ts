@@ -81,7 +81,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       },
       nextId: () => ++nextId,
       created: new Date(epoch !== undefined ? epoch * 1000 : Date.now()).toISOString().replace('.000Z', 'Z'),
-      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : gzipLevel !== GZIP_LEVEL ? `+gzip-${gzipLevel}` : ''}`,
+      // SOURCE_DATE_EPOCH clamps the mtimes written into layers, so it keys every step.
+      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : gzipLevel !== GZIP_LEVEL ? `+gzip-${gzipLevel}` : ''}${epoch !== undefined ? `+epoch-${epoch}` : ''}`,
       compression,
       gzipLevel,
     };

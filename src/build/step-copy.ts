@@ -75,7 +75,10 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
   const instruction = JSON.stringify({ createdBy, workdir, from: step.from, inline: step.inline, exclude: step.exclude, unpack: step.unpack });
   // COPY --link (BuildKit): the layer is made on an empty filesystem, so it depends on
   // nothing below it and is cached apart from its parent; the chain key still has the parent.
-  const layerParent = step.link ? stepKey('link', rt.platformText) : parent;
+  // A --chown by name is looked up in the stage's /etc/passwd and /etc/group: then the layer
+  // does depend on what is below it, and is keyed with it.
+  const byName = step.chown !== undefined && !/^\d+(:\d+)?$/.test(step.chown);
+  const layerParent = step.link && !byName ? stepKey('link', rt.platformText) : parent;
   const layerKey = stepKey(layerParent, instruction, inputs);
   const key = step.link ? stepKey(parent, 'link', layerKey) : layerKey;
   const hit = await cached(rt, layerKey);

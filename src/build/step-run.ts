@@ -47,7 +47,8 @@ async function withSources(rt: BuildRuntime, refs: readonly CopySourceRef[], fn:
 function mountKey(m: RunMountSpec): unknown {
   switch (m.type) {
     case 'secret': return ['secret', m.id, m.target, m.env ?? '', m.mode, m.uid, m.gid];
-    case 'cache': return ['cache', m.id, m.target, m.sharing];
+    // Owner, mode, readonly and the seed source change what the step sees (BuildKit keys them).
+    case 'cache': return ['cache', m.id, m.target, m.sharing, m.mode, m.uid, m.gid, m.readonly, m.source ?? ''];
     case 'tmpfs': return ['tmpfs', m.target, m.size ?? 0];
     case 'ssh': return ['ssh', m.id, m.target];
     case 'bind': return ['bind', m.target, m.source, m.from, m.readwrite];
@@ -77,7 +78,8 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
     if (m.type !== 'bind' && !(m.type === 'cache' && m.from)) continue;
     const from = m.from!;
     if (from.type === 'stage') inputs.push((await rt.stage(from.index)).key);
-    else if (from.type === 'image') inputs.push(from.ref);
+    // An image by what it is now (as COPY --from does), not by the name it was asked for.
+    else if (from.type === 'image') inputs.push(`image:${(await rt.resolveImage(from.ref, { pull: false, stepId: 0 })).id}`);
     else inputs.push(await rt.context.hash(await rt.context.resolveSources([(m.type === 'bind' ? m.source : m.source ?? '') || '.'], { wildcards: false })));
   }
   const key = stepKey(parent, JSON.stringify({ args, env: keyEnv, user, cwd, network, script: step.script ?? null, mounts: step.mounts.map(mountKey) }), inputs.join(','));
@@ -119,7 +121,16 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
             ...(rt.options.signal ? { signal: rt.options.signal } : {}),
           });
           const locked = step.mounts.flatMap((m) => (m.type === 'cache' && m.sharing === 'locked' ? [m.id] : []));
-          const lockAll = (i: number): Promise<{ exitCode: number }> => (i === locked.length ? run() : rt.store.withLock(cacheLockName(locked[i]!), 'exclusive', () => lockAll(i + 1)));
+          // sharing=locked waits for the other user as long as it runs (BuildKit does).
+          const lockAll = async (i: number): Promise<{ exitCode: number }> => {
+            if (i === locked.length) return run();
+            const release = await rt.store.acquireLock(cacheLockName(locked[i]!), 'exclusive', Infinity);
+            try {
+              return await lockAll(i + 1);
+            } finally {
+              await release();
+            }
+          };
           exitCode = (await lockAll(0)).exitCode;
         } finally {
           stuck = !(await prepared.cleanup());

@@ -223,7 +223,7 @@ export class Store {
   }
 
   /** Acquires a lock by hand; returns the release function. */
-  acquireLock(name: string, mode: LockMode = 'exclusive'): Promise<() => Promise<void>> {
-    return acquireLock(path.join(this.root, 'locks'), name, mode);
+  acquireLock(name: string, mode: LockMode = 'exclusive', timeoutMs?: number): Promise<() => Promise<void>> {
+    return acquireLock(path.join(this.root, 'locks'), name, mode, timeoutMs);
   }
 }
