@@ -212,10 +212,14 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
 
   for (const item of o.items) {
     const src = await resolveInRoot(o.sourceRoot, item.from);
+    // .dockerignore sees where the source really is: through a symlinked directory
+    // (`COPY dlink/ ...` with dlink -> real) the files are real/..., as BuildKit's
+    // context transfer (which never sends an excluded real/...) has them.
+    const realRel = path.relative(o.sourceRoot, src);
     switch (item.type) {
       case 'contents': {
         const { host: dst, created } = await ensureDir(o.targetRoot, item.to, o.owner, time);
-        await copyChildren(src, created ? inside(dst) : dst, '', item.from === '.' ? '' : item.from, created);
+        await copyChildren(src, created ? inside(dst) : dst, '', realRel, created);
         break;
       }
       case 'file': {

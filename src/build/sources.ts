@@ -43,6 +43,10 @@ export async function matchSource(root: string, written: string, options: MatchO
     const rel = clean === '' || clean === '.' ? '' : clean.replace(/\/+$/, '');
     if (rel !== '' && options.ignored?.(rel)) throw missing(written);
     const host = await resolveInRoot(root, rel);
+    // Reached through a symlink, the source is what it points at: an excluded target is not
+    // there (BuildKit's context never has it).
+    const real = path.relative(root, host);
+    if (real !== '' && real !== rel && options.ignored?.(real)) throw missing(written);
     let st;
     try {
       st = await stat(host);

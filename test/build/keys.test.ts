@@ -51,3 +51,16 @@ test('--source-date-epoch is part of every key: a cached layer is the one a clea
   const clean = await slipway(ctx, { sourceDateEpoch: 100, noCache: true });
   assert.deepEqual(cachedBuild.result.layers.map((l) => l.digest), clean.result.layers.map((l) => l.digest));
 });
+
+test('.dockerignore holds through a symlinked directory: COPY dlink/ leaves out what real/ excludes', async () => {
+  const ctx = makeContext({
+    Dockerfile: `${ROOTFS}COPY dlink/ /out/\n`, '.dockerignore': 'real/secret\n',
+    'real/secret': 'do not ship\n', 'real/ok': 'ok\n', dlink: { symlink: 'real' },
+  });
+  const built = await slipway(ctx);
+  const root = await unpack(built.archive);
+  assert.equal(readFileSync(path.join(root, 'out/ok'), 'utf8'), 'ok\n');
+  assert.throws(() => lstatSync(path.join(root, 'out/secret')), /ENOENT/, 'the excluded file is not in the image');
+  writeFileSync(path.join(ctx, 'Dockerfile'), `${ROOTFS}COPY dlink/secret /s\n`);
+  await assert.rejects(slipway(ctx), (err: Error & { code?: string }) => err.code === 'CONTEXT_SOURCE_NOT_FOUND', 'nor can it be named through the link');
+});
