@@ -28,6 +28,21 @@ export function cacheLockName(id: string, suffix = ''): string {
   return `cache-mount-${createHash('sha256').update(id).digest('hex').slice(0, 32)}${suffix}`;
 }
 
+/**
+ * What a bind of the context shows: the context as BuildKit sends it, without what
+ * .dockerignore leaves out (the step's key hashes exactly that). With no .dockerignore
+ * the directory itself; otherwise a copy of the bound part without the excluded entries.
+ */
+async function contextView(rt: BuildRuntime, source: string, view: string): Promise<string> {
+  if (rt.context.ignore.patterns.length === 0) return source;
+  const from = path.relative(rt.contextDir, source);
+  await mkdir(view, { recursive: true });
+  const isDir = (await stat(source)).isDirectory();
+  const to = isDir ? '/' : `/${path.basename(source)}`;
+  await executeCopy({ sourceRoot: rt.contextDir, targetRoot: view, items: [isDir ? { type: 'contents', from: from || '.', to } : { type: 'file', from, to }], preserveOwner: true, ignore: rt.context.ignore });
+  return isDir ? view : path.join(view, to);
+}
+
 export async function prepareMounts(rt: BuildRuntime, specs: readonly RunMountSpec[], roots: readonly string[], scratch: string, cwd: string, env: readonly string[]): Promise<PreparedMounts> {
   const mounts: SandboxMount[] = [];
   const processEnv = [...env];
@@ -46,6 +61,7 @@ export async function prepareMounts(rt: BuildRuntime, specs: readonly RunMountSp
       switch (m.type) {
         case 'bind': {
           let source = await resolveInRoot(roots[r++]!, m.source);
+          if (m.from.type === 'context') source = await contextView(rt, source, path.join(scratch, `context-${mounts.length}`));
           if (m.readwrite) {
             const copy = await writableCopy(scratch, source, mounts.length);
             if (copy.mounted) overlays.push(copy.mounted);
@@ -72,7 +88,8 @@ export async function prepareMounts(rt: BuildRuntime, specs: readonly RunMountSp
           // BuildKit: `from` (and `source` in it) is what a new cache starts with.
           if (m.from) {
             const root = roots[r++]!;
-            if (created) await executeCopy({ sourceRoot: root, targetRoot: dir, items: [{ type: 'contents', from: m.source ?? '/', to: '/' }], preserveOwner: true });
+            const ignore = m.from.type === 'context' && rt.context.ignore.patterns.length > 0 ? { ignore: rt.context.ignore } : {};
+            if (created) await executeCopy({ sourceRoot: root, targetRoot: dir, items: [{ type: 'contents', from: m.source ?? '/', to: '/' }], preserveOwner: true, ...ignore });
           }
           const target = path.posix.resolve(cwd, m.target);
           mounts.push(m.readonly ? { type: 'bind', source: dir, target, readonly: true } : { type: 'cache', source: dir, target });

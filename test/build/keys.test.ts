@@ -64,3 +64,18 @@ test('.dockerignore holds through a symlinked directory: COPY dlink/ leaves out 
   writeFileSync(path.join(ctx, 'Dockerfile'), `${ROOTFS}COPY dlink/secret /s\n`);
   await assert.rejects(slipway(ctx), (err: Error & { code?: string }) => err.code === 'CONTEXT_SOURCE_NOT_FOUND', 'nor can it be named through the link');
 });
+
+test('RUN --mount=type=bind of the context shows it without what .dockerignore leaves out, as the key does', async () => {
+  const ctx = makeContext({
+    Dockerfile: `${ROOTFS}RUN --mount=type=bind,target=/src ls /src /src/sub > /listing\n`, '.dockerignore': 'secret.txt\n**/*.log\n',
+    'secret.txt': 'do not show\n', 'ok.txt': 'ok\n', 'sub/a.log': 'log\n', 'sub/b.txt': 'b\n',
+  });
+  const first = await slipway(ctx);
+  assert.equal(readFileSync(path.join(await unpack(first.archive), 'listing'), 'utf8'), '/src:\nDockerfile\nok.txt\nrootfs\nsub\n\n/src/sub:\nb.txt\n');
+  writeFileSync(path.join(ctx, 'secret.txt'), 'changed, and still not shown\n');
+  const second = await slipway(ctx);
+  assert.deepEqual(second.result.steps.map((s) => s.cached), [true, true], 'an excluded file is neither seen nor keyed');
+  writeFileSync(path.join(ctx, 'ok.txt'), 'ok, changed\n');
+  const third = await slipway(ctx);
+  assert.deepEqual(third.result.steps.map((s) => s.cached), [true, false]);
+});
