@@ -95,6 +95,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
     }
     // A step that reads another stage starts (and shows as started) once that stage is done.
     await Promise.all(stageInputs(step).map((i) => rt.stage(i)));
+    if (rt.options.signal?.aborted) throw new SlipwayError('BUILD_ABORTED', 'build aborted');
     const id = rt.nextId();
     const name = stepName(label, ++n, total, step.text);
     const t0 = Date.now();

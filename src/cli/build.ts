@@ -60,6 +60,17 @@ async function run(argv: string[], io: Io): Promise<number> {
   const resolve = (p: string | undefined) => (p === undefined || p === '-' ? p : path.resolve(io.cwd, p));
   const contextArg = positionals[0]!;
   const renderer = createRenderer(mode, io.stderr as Parameters<typeof createRenderer>[1], io.env);
+  // Ctrl-C or SIGTERM stops the build the way a failure does: the running RUN's container is
+  // killed and its mounts and scratch dirs removed before the process exits with 128+N. A
+  // second signal exits at once.
+  const abort = new AbortController();
+  let stoppedBy: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stoppedBy !== undefined) process.exit(sig === 'SIGINT' ? 130 : 143);
+    stoppedBy = sig;
+    abort.abort();
+  };
+
   const dockerfile = values.file;
   let dockerfileText: string | undefined;
   if (dockerfile === '-') {
@@ -88,11 +99,19 @@ async function run(argv: string[], io: Io): Promise<number> {
     onProgress: renderer.event,
     // `-o ...,dest=-` streams the archive to stdout (then nothing else is printed there).
     stdout: io.stdout as unknown as NodeJS.WritableStream,
+    signal: abort.signal,
   };
   let result: BuildResult;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     result = await build(options);
+  } catch (err) {
+    if (stoppedBy !== undefined) throw new SlipwayError('BUILD_INTERRUPTED', `build interrupted by ${stoppedBy}`, { exitCode: stoppedBy === 'SIGINT' ? 130 : 143 });
+    throw err;
   } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     renderer.close();
   }
   const toStdout = options.outputs?.some((o) => (o.type === 'oci' || o.type === 'docker') && o.dest === '-');

@@ -1,0 +1,41 @@
+/**
+ * Ctrl-C or SIGTERM during a RUN: the container is killed and every mount and scratch dir
+ * the build made is removed before the CLI exits with 128+N (the bundled CLI, as users run it).
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanup, makeContext, storeRoot } from './harness.js';
+
+after(cleanup);
+const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'slipway');
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  test(`${signal} during a RUN stops the build and leaves no container, mount or scratch dir`, async () => {
+    const marker = signal === 'SIGTERM' ? '41.25' : '41.5';
+    const ctx = makeContext({ Dockerfile: `FROM scratch\nCOPY rootfs/ /\nRUN sleep ${marker}\n` });
+    const child = spawn(process.execPath, [bin, 'build', '--progress=plain', '--no-cache', ctx], { env: { ...process.env, SLIPWAY_ROOT: storeRoot }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const started = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (/\] RUN sleep/.test(stderr)) resolve();
+    }));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    await started;
+    // Until the container's process is there.
+    for (let i = 0; i < 100 && spawnSync('pgrep', ['-f', `sleep ${marker}`]).status !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+    child.kill(signal);
+    const code = await exited;
+    assert.equal(code, signal === 'SIGINT' ? 130 : 143, stderr);
+    assert.match(stderr, new RegExp(`build interrupted by ${signal}`));
+    assert.notEqual(spawnSync('pgrep', ['-f', `sleep ${marker}`]).status, 0, 'the RUN process is gone');
+    const mounts = readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(storeRoot));
+    assert.deepEqual(mounts, [], 'no mount is left under the store');
+    const tmp = path.join(storeRoot, 'build-tmp');
+    const left = existsSync(tmp) ? readdirSync(tmp).filter((n) => /^(step|run|view)-/.test(n)) : [];
+    assert.deepEqual(left, [], 'no scratch dir is left');
+  });
+}
