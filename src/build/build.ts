@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { ociArchitecture } from '../image/image.js';
 import { GZIP_LEVEL } from '../image/pgzip.js';
+import { sweepOrphans } from '../sandbox/index.js';
 import { Store, defaultStoreRoot } from '../store/index.js';
 import { applyStoreLayers, storeResolver } from './base.js';
 import { BuildCache } from './cache.js';
@@ -50,6 +51,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       platform,
     });
     const store = await Store.open({ root });
+    // What a SIGKILLed build left (its container, mounts, scratch dirs) goes first.
+    const tmp = path.join(store.root, 'build-tmp');
+    await sweepOrphans({ scratch: tmp, sandbox: path.join(tmp, 'sandbox') });
     const env = options.env ?? process.env;
     const steps: StepResult[] = [];
     let nextId = 0;

@@ -5,6 +5,7 @@
  *   const changes = await diffUpper({ upperDir: spec.upperDir, lowerDirs: spec.lowerDirs });
  */
 export { runStep } from './run.js';
+export { sweepOrphans } from './sweep.js';
 export { diffUpper, type DiffInput } from './diff.js';
 export { buildRuntimeSpec, DEFAULT_CAPABILITIES, MASKED_PATHS, READONLY_PATHS } from './spec.js';
 export type {

@@ -109,7 +109,8 @@ export async function runStep(spec: RunSpec): Promise<RunResult> {
   const runc = spec.runc ?? 'runc';
   const globalArgs = spec.runcRoot ? ['--root', spec.runcRoot] : [];
   const stateDir = spec.stateDir ?? path.join(os.tmpdir(), 'slipway-sandbox');
-  const id = `slipway-${randomBytes(8).toString('hex')}`;
+  // The pid says whose it is, for the sweep after a SIGKILLed build (sweep.ts).
+  const id = `slipway-${process.pid}-${randomBytes(8).toString('hex')}`;
   const bundle = path.join(stateDir, id);
   const rootfs = path.join(bundle, 'rootfs');
   const empty = path.join(bundle, 'empty');

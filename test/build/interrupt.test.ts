@@ -39,3 +39,27 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     assert.deepEqual(left, [], 'no scratch dir is left');
   });
 }
+
+test('after a SIGKILLed build, the next build removes its container, mounts and scratch dirs', async () => {
+  const marker = '41.75';
+  const ctx = makeContext({ Dockerfile: `FROM scratch\nCOPY rootfs/ /\nRUN sleep ${marker}\n` });
+  const child = spawn(process.execPath, [bin, 'build', '--progress=plain', '--no-cache', ctx], { env: { ...process.env, SLIPWAY_ROOT: storeRoot }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  for (let i = 0; i < 200 && spawnSync('pgrep', ['-f', `sleep ${marker}`]).status !== 0; i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGKILL');
+  await exited;
+  const ours = () => readFileSync('/proc/self/mounts', 'utf8').split('\n').filter((l) => l.includes(storeRoot));
+  assert.equal(spawnSync('pgrep', ['-f', `sleep ${marker}`]).status, 0, 'the orphaned RUN still runs (nothing could stop it)');
+  assert.notDeepEqual(ours(), [], 'and its rootfs is still mounted');
+
+  const next = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\n' });
+  const r = spawnSync(process.execPath, [bin, 'build', '-q', next], { env: { ...process.env, SLIPWAY_ROOT: storeRoot } });
+  assert.equal(r.status, 0, r.stderr.toString());
+  assert.notEqual(spawnSync('pgrep', ['-f', `sleep ${marker}`]).status, 0, 'the orphaned RUN is gone');
+  assert.deepEqual(ours(), [], 'no mount is left under the store');
+  const tmp = path.join(storeRoot, 'build-tmp');
+  assert.deepEqual(readdirSync(tmp).filter((n) => /^(step|run|view)-/.test(n)), [], 'no scratch dir is left');
+  assert.deepEqual(readdirSync(path.join(tmp, 'sandbox')), [], 'no container bundle is left');
+  const kept = path.join(storeRoot, 'build-diffs');
+  assert.ok(readdirSync(kept).some((d) => existsSync(path.join(kept, d, 'bin', 'busybox'))), 'the lower dirs the dead RUN had mounted are intact');
+});
