@@ -6,7 +6,7 @@ import { SlipwayError } from '../errors.js';
 import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
 import { Borrower } from './borrow.js';
-import { copyFileAs, executeCopy, writeInline } from './copyexec.js';
+import { copyFileAs, excludeMatcher, executeCopy, writeInline } from './copyexec.js';
 import { CopyReuse } from './copyreuse.js';
 import { memberCache } from './members.js';
 import { heredocTarget, parseChmod, planCopy, resolveDest, urlFileName, type PlannedSource } from './copyplan.js';
@@ -69,10 +69,14 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
   else if (step.from.type === 'image') inputs = `image:${(await rt.resolveImage(step.from.ref, { pull: false, stepId: 0 })).id}`;
   else {
     // Every source must match something (BuildKit: "not found"); the hash covers names, modes and contents.
-    inputs = local.length > 0 ? await rt.context.hash(await rt.context.resolveSources([...local])) : '';
+    // What --exclude drops is not an input either (the patterns themselves are in the key).
+    const exclude = step.exclude.length > 0 ? excludeMatcher(step.exclude) : undefined;
+    inputs = local.length > 0 ? await rt.context.hash(await rt.context.resolveSources([...local]), exclude) : '';
   }
   for (const d of downloads) inputs += `,url:${d.url}:${createHash('sha256').update(d.data).digest('hex')}`;
-  const instruction = JSON.stringify({ createdBy, workdir, from: step.from, inline: step.inline, exclude: step.exclude, unpack: step.unpack });
+  // The source is keyed by what it is (the inputs: a stage's key, an image's id), not by
+  // its position or name: a stage inserted above, or another tag of the same image, changes nothing.
+  const instruction = JSON.stringify({ createdBy, workdir, from: step.from.type, inline: step.inline, exclude: step.exclude, unpack: step.unpack });
   // COPY --link (BuildKit): the layer is made on an empty filesystem, so it depends on
   // nothing below it and is cached apart from its parent; the chain key still has the parent.
   // A --chown by name is looked up in the stage's /etc/passwd and /etc/group: then the layer

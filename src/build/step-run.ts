@@ -51,7 +51,8 @@ function mountKey(m: RunMountSpec): unknown {
     case 'cache': return ['cache', m.id, m.target, m.sharing, m.mode, m.uid, m.gid, m.readonly, m.source ?? ''];
     case 'tmpfs': return ['tmpfs', m.target, m.size ?? 0];
     case 'ssh': return ['ssh', m.id, m.target];
-    case 'bind': return ['bind', m.target, m.source, m.from, m.readwrite];
+    // The source stage or image is keyed through the step's inputs (its key, its id).
+    case 'bind': return ['bind', m.target, m.source, m.from.type, m.readwrite];
     default: {
       const never: never = m;
       return never;

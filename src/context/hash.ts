@@ -24,13 +24,14 @@ function kindOf(st: Stats): ContextEntry['kind'] {
  * depth-first, names in byte order), with excluded entries left out and excluded
  * directories kept only as parents of re-included entries.
  */
-export async function listSource(root: string, match: SourceMatch, ignore: IgnoreMatcher): Promise<ContextEntry[]> {
+export async function listSource(root: string, match: SourceMatch, ignore: IgnoreMatcher, exclude?: (rel: string) => boolean): Promise<ContextEntry[]> {
   const out: ContextEntry[] = [];
   const st = await lstat(match.abs);
   const ctxRel = path.relative(root, match.abs);
   const top: ContextEntry = { rel: '', abs: match.abs, contextPath: ctxRel, kind: kindOf(st), stat: st };
   if (top.kind !== 'dir') {
-    out.push(top);
+    // A single file is matched by its own name, as COPY --exclude does.
+    if (!exclude?.(path.posix.basename(match.path))) out.push(top);
     return out;
   }
   out.push(top);
@@ -48,6 +49,7 @@ export async function listSource(root: string, match: SourceMatch, ignore: Ignor
         kind: kindOf(stat),
         stat,
       };
+      if (exclude?.(entry.rel)) continue;
       const excluded = ignore.isExcluded(entry.contextPath);
       if (entry.kind === 'dir') {
         if (excluded && !ignore.mayIncludeBelow(entry.contextPath)) continue;
@@ -85,8 +87,8 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
  * every entry's path, type, permission bits, owner and content (file digest or
  * link target). Unchanged files are not read again when `cache` knows them.
  */
-export async function hashSources(root: string, matches: SourceMatch[], ignore: IgnoreMatcher, cache: StatCache): Promise<string> {
-  const lists = await Promise.all(matches.map((m) => listSource(root, m, ignore)));
+export async function hashSources(root: string, matches: SourceMatch[], ignore: IgnoreMatcher, cache: StatCache, exclude?: (rel: string) => boolean): Promise<string> {
+  const lists = await Promise.all(matches.map((m) => listSource(root, m, ignore, exclude)));
   const digests = new Map<ContextEntry, string>();
   // Cache hits are settled synchronously; only changed files are read, 16 at a time.
   const toRead: ContextEntry[] = [];

@@ -29,8 +29,11 @@ export interface BuildContext {
   resolveSources(sources: string[], options?: { wildcards?: boolean }): Promise<SourceMatch[]>;
   /** Entries of one match, walk order, exclusions applied. */
   list(match: SourceMatch): Promise<ContextEntry[]>;
-  /** Content hash (`sha256:...`) of the matches for the build cache. */
-  hash(matches: SourceMatch[]): Promise<string>;
+  /**
+   * Content hash (`sha256:...`) of the matches for the build cache. `exclude` (COPY
+   * --exclude) leaves out entries by their path relative to their match, as the copy does.
+   */
+  hash(matches: SourceMatch[], exclude?: (rel: string) => boolean): Promise<string>;
   /** Saves the stat cache and removes an extracted tar's temp dir. */
   close(): Promise<void>;
 }
@@ -97,7 +100,7 @@ export async function openContext(source: ContextSource, options: OpenContextOpt
     statCache,
     resolveSources: (sources, opts) => resolveSources(root, sources, ignore, opts),
     list: (match) => listSource(root, match, ignore),
-    hash: (matches) => hashSources(root, matches, ignore, statCache),
+    hash: (matches, exclude) => hashSources(root, matches, ignore, statCache, exclude),
     async close() {
       await statCache.save();
       if (tempDir !== undefined) await rm(tempDir, { recursive: true, force: true });

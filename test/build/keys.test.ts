@@ -79,3 +79,26 @@ test('RUN --mount=type=bind of the context shows it without what .dockerignore l
   const third = await slipway(ctx);
   assert.deepEqual(third.result.steps.map((s) => s.cached), [true, false]);
 });
+
+test('COPY --from=<stage> is keyed by the stage, not its position: a stage added above changes nothing', async () => {
+  const rest = 'FROM scratch AS base\nCOPY rootfs/ /\nFROM base AS build\nRUN echo hi > /out\nFROM base\nCOPY --from=build /out /out\n';
+  const ctx = makeContext({ Dockerfile: rest });
+  await slipway(ctx);
+  writeFileSync(path.join(ctx, 'Dockerfile'), `FROM scratch AS unrelated\nCOPY rootfs/ /\n${rest}`);
+  const again = await slipway(ctx);
+  assert.ok(again.result.steps.every((s) => s.cached), JSON.stringify(again.result.steps.map((s) => [s.name, s.cached])));
+});
+
+test('COPY --exclude: a change to an excluded file is no reason to run the COPY again', async () => {
+  const ctx = makeContext({ Dockerfile: `${ROOTFS}COPY --exclude=*.log app /app\n`, 'app/a.txt': 'a\n', 'app/debug.log': 'one\n' });
+  await slipway(ctx);
+  writeFileSync(path.join(ctx, 'app/debug.log'), 'two\n');
+  const second = await slipway(ctx);
+  assert.deepEqual(second.result.steps.map((s) => s.cached), [true, true]);
+  writeFileSync(path.join(ctx, 'app/a.txt'), 'a, changed\n');
+  const third = await slipway(ctx);
+  assert.deepEqual(third.result.steps.map((s) => s.cached), [true, false]);
+  const root = await unpack(third.archive);
+  assert.equal(readFileSync(path.join(root, 'app/a.txt'), 'utf8'), 'a, changed\n');
+  assert.throws(() => lstatSync(path.join(root, 'app/debug.log')), /ENOENT/);
+});
