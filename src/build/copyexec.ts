@@ -98,11 +98,15 @@ async function ensureDir(root: string, dir: string, owner: Owner | undefined, ti
   return { host: await resolveInRoot(root, dir), created };
 }
 
+/** Files this process creates are already owned by it: no chown when that is the owner wanted. */
+const SELF_UID = process.geteuid?.() ?? -1;
+const SELF_GID = process.getegid?.() ?? -1;
+
 /** Copies the regular file `src` (lstat `st`) to a new `dst` with `mode`, `owner` and the source's times. */
 export function copyFileAs(src: string, dst: string, st: Stats, mode: number, owner: Owner, forceChmod = false): void {
   // copyFile creates the file with the source's mode bits (and copies in the kernel).
   copyFileSync(src, dst);
-  const chown = owner.uid !== (process.geteuid?.() ?? -1) || owner.gid !== (process.getegid?.() ?? -1);
+  const chown = owner.uid !== SELF_UID || owner.gid !== SELF_GID;
   if (chown) lchownSync(dst, owner.uid, owner.gid);
   if (chown || forceChmod || mode !== (st.mode & 0o7777)) chmodSync(dst, mode);
   utimesSync(dst, st.atime, st.mtime);
@@ -118,9 +122,6 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
   const excluded = excludeMatcher(o.exclude ?? []);
   const time = o.createdTime;
   const pause = yielder(256);
-  // Files this process creates are already owned by it: skip chown when that is the owner wanted.
-  const selfUid = process.geteuid?.() ?? -1;
-  const selfGid = process.getegid?.() ?? -1;
   const upper = o.upper;
   // Where to write the contents of a directory just created at `dst` (see `upper`).
   const inside = (dst: string): string => (upper && dst.startsWith(`${upper.merged}/`) ? upper.dir + dst.slice(upper.merged.length) : dst);
@@ -152,7 +153,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       return;
     }
     const own = ownerOf(st);
-    if (own.uid !== selfUid || own.gid !== selfGid || !created) lchownSync(dst, own.uid, own.gid);
+    if (own.uid !== SELF_UID || own.gid !== SELF_GID || !created) lchownSync(dst, own.uid, own.gid);
     // After chown, which clears set-id bits.
     chmodSync(dst, modeOf(st));
     utimesSync(dst, st.atime, st.mtime);

@@ -1,5 +1,6 @@
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isPidAlive } from '../store/index.js';
 import { runCommand, unmount } from './overlay.js';
 
 /**
@@ -15,15 +16,6 @@ import { runCommand, unmount } from './overlay.js';
 export function ownerPid(name: string): number | undefined {
   const m = /^[a-z]+-(\d+)-[0-9a-f]+$/.exec(name);
   return m ? Number(m[1]) : undefined;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 async function mountsBelow(dir: string): Promise<string[]> {
@@ -50,7 +42,7 @@ export async function sweepOrphans(dirs: { scratch: string; sandbox: string }, r
   let removed = 0;
   const dead = async (dir: string) => (await readdir(dir).catch(() => [] as string[])).filter((n) => {
     const pid = ownerPid(n);
-    return pid !== undefined && pid !== process.pid && !alive(pid);
+    return pid !== undefined && !isPidAlive(pid);
   });
   for (const id of await dead(dirs.sandbox)) {
     await runCommand(runc, [...(runcRoot ? ['--root', runcRoot] : []), 'delete', '--force', id]).catch(() => undefined);
