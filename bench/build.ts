@@ -88,7 +88,7 @@ function tools(docker: string | undefined): Tool[] {
   const list: Tool[] = [
     {
       name: 'slipway',
-      build: (ctx, mode, archive) => timed(process.execPath, [slipwayBin,
+      build: (ctx, mode, archive) => timed(slipwayBin, [
         'build', '-q', ...(mode === 'cold' ? ['--no-cache'] : []), ...(archive ? ['-o', `type=oci,dest=${archive}`] : ['-t', 'bench:latest']), ctx], { SLIPWAY_ROOT: store }),
     },
     {

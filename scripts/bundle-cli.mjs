@@ -14,7 +14,7 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(repo, 'dist', 'cli');
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(repo, 'dist', 'src', 'cli', 'main.js')],
+  entryPoints: [path.join(repo, 'dist', 'src', 'cli', 'main.js'), path.join(repo, 'dist', 'src', 'cli', 'bin.js')],
   outdir,
   bundle: true,
   splitting: true,

@@ -25,17 +25,32 @@ const archives = () => import('./archive.js');
 
 const isUrl = (s: string) => /^https?:\/\//.test(s);
 
+/**
+ * GET through the registry's HTTP client rather than fetch(): it follows redirects the
+ * same way and trusts the same extra roots (NODE_EXTRA_CA_CERTS, see bin/slipway).
+ */
 async function download(url: string, checksum: string | undefined): Promise<{ data: Buffer; mtime?: Date }> {
-  const res = await fetch(url).catch((e: Error) => { throw new SlipwayError('BUILD_ADD_FETCH', `failed to fetch ${url}: ${e.message}`); });
-  if (!res.ok) throw new SlipwayError('BUILD_ADD_FETCH', `failed to fetch ${url}: HTTP ${res.status}`);
-  const data = Buffer.from(await res.arrayBuffer());
+  const failed = (why: string) => new SlipwayError('BUILD_ADD_FETCH', `failed to fetch ${url}: ${why}`);
+  const { httpSend, httpHeader } = await import('../registry/index.js');
+  const res = await httpSend({ method: 'GET', url: new URL(url) }).catch((e: Error) => { throw failed(e.message); });
+  if (res.status < 200 || res.status > 299) {
+    res.body.resume();
+    throw failed(`HTTP ${res.status}`);
+  }
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of res.body) chunks.push(chunk as Buffer);
+  } catch (e) {
+    throw failed((e as Error).message);
+  }
+  const data = Buffer.concat(chunks);
   if (checksum !== undefined) {
     const [algo, hex] = checksum.split(':', 2);
     if ((algo !== 'sha256' && algo !== 'sha384' && algo !== 'sha512') || !hex) throw new SlipwayError('BUILD_BAD_CHECKSUM', `invalid checksum ${checksum}`);
     const got = createHash(algo).update(data).digest('hex');
     if (got !== hex) throw new SlipwayError('BUILD_CHECKSUM_MISMATCH', `digest mismatch ${algo}:${got}: ${checksum}`);
   }
-  const lm = res.headers.get('last-modified');
+  const lm = httpHeader(res, 'last-modified');
   return { data, ...(lm ? { mtime: new Date(lm) } : {}) };
 }
 

@@ -20,4 +20,5 @@ export { progressRenderer, plainRenderer, ttyRenderer } from './progress.js';
 export type { BlobPhase, ProgressEvent, ProgressListener } from './progress.js';
 export { DEFAULT_RETRY } from './retry.js';
 export type { RetryPolicy } from './retry.js';
-export { closeIdleConnections } from './transport.js';
+export { closeIdleConnections, send as httpSend, header as httpHeader } from './transport.js';
+export type { HttpRequest, HttpResponse } from './transport.js';

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import http, { type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
@@ -43,14 +44,38 @@ const MAX_REDIRECTS = 10;
 
 const agents = new Map<string, http.Agent>();
 
+let envCA: Buffer[] | undefined;
+
+/**
+ * The roots NODE_EXTRA_CA_CERTS named when `bin/slipway` started us. The launcher moves
+ * it to SLIPWAY_EXTRA_CA_CERTS because Node parses that file at start-up, before any of
+ * our code (~45 ms for a system bundle), though only HTTPS uses it; it is read here,
+ * once, when the first HTTPS agent is made. Unreadable: a warning, as Node gives.
+ */
+function extraRootsFromEnv(): Buffer[] {
+  if (envCA === undefined) {
+    const file = process.env.SLIPWAY_EXTRA_CA_CERTS;
+    envCA = [];
+    if (file) {
+      try {
+        envCA.push(readFileSync(file));
+      } catch (err) {
+        process.emitWarning(`Ignoring extra certs from \`${file}\`, load failed: ${(err as Error).message}`);
+      }
+    }
+  }
+  return envCA;
+}
+
 function agentFor(url: URL, settings: TlsSettings | undefined): http.Agent {
   const secure = url.protocol === 'https:';
   const key = secure ? `https|${settings?.skipVerify ? 1 : 0}|${(settings?.ca ?? []).map((c) => c.toString('base64')).join(',')}` : 'http';
   let agent = agents.get(key);
   if (!agent) {
     const options = { keepAlive: true, maxSockets: 32, keepAliveMsecs: 10_000 };
+    const ca = secure ? [...extraRootsFromEnv(), ...(settings?.ca ?? [])] : [];
     agent = secure
-      ? new https.Agent({ ...options, rejectUnauthorized: !settings?.skipVerify, ...(settings?.ca?.length ? { secureContext: contextWith(settings.ca) } : {}) })
+      ? new https.Agent({ ...options, rejectUnauthorized: !settings?.skipVerify, ...(ca.length > 0 ? { secureContext: contextWith(ca) } : {}) })
       : new http.Agent(options);
     agents.set(key, agent);
   }

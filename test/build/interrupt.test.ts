@@ -17,7 +17,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`${signal} during a RUN stops the build and leaves no container, mount or scratch dir`, async () => {
     const marker = signal === 'SIGTERM' ? '41.25' : '41.5';
     const ctx = makeContext({ Dockerfile: `FROM scratch\nCOPY rootfs/ /\nRUN sleep ${marker}\n` });
-    const child = spawn(process.execPath, [bin, 'build', '--progress=plain', '--no-cache', ctx], { env: { ...process.env, SLIPWAY_ROOT: storeRoot }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(bin, ['build', '--progress=plain', '--no-cache', ctx], { env: { ...process.env, SLIPWAY_ROOT: storeRoot }, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     const started = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
@@ -43,7 +43,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
 test('after a SIGKILLed build, the next build removes its container, mounts and scratch dirs', async () => {
   const marker = '41.75';
   const ctx = makeContext({ Dockerfile: `FROM scratch\nCOPY rootfs/ /\nRUN sleep ${marker}\n` });
-  const child = spawn(process.execPath, [bin, 'build', '--progress=plain', '--no-cache', ctx], { env: { ...process.env, SLIPWAY_ROOT: storeRoot }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['build', '--progress=plain', '--no-cache', ctx], { env: { ...process.env, SLIPWAY_ROOT: storeRoot }, stdio: ['ignore', 'ignore', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   for (let i = 0; i < 200 && spawnSync('pgrep', ['-f', `sleep ${marker}`]).status !== 0; i++) await new Promise((r) => setTimeout(r, 50));
   child.kill('SIGKILL');
@@ -53,7 +53,7 @@ test('after a SIGKILLed build, the next build removes its container, mounts and 
   assert.notDeepEqual(ours(), [], 'and its rootfs is still mounted');
 
   const next = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\n' });
-  const r = spawnSync(process.execPath, [bin, 'build', '-q', next], { env: { ...process.env, SLIPWAY_ROOT: storeRoot } });
+  const r = spawnSync(bin, ['build', '-q', next], { env: { ...process.env, SLIPWAY_ROOT: storeRoot } });
   assert.equal(r.status, 0, r.stderr.toString());
   assert.notEqual(spawnSync('pgrep', ['-f', `sleep ${marker}`]).status, 0, 'the orphaned RUN is gone');
   assert.deepEqual(ours(), [], 'no mount is left under the store');

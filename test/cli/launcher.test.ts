@@ -1,0 +1,65 @@
+/**
+ * bin/slipway, the launcher users run: it keeps Node from parsing NODE_EXTRA_CA_CERTS at
+ * start-up, yet HTTPS (here ADD <url>) still trusts the roots it names.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, symlinkSync, mkdtempSync } from 'node:fs';
+import { createServer } from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot } from '../helpers/paths.js';
+import { createPki } from '../registry/pki.js';
+import { cleanup, makeContext, storeRoot } from '../build/harness.js';
+
+after(cleanup);
+const bin = path.join(repoRoot, 'bin', 'slipway');
+
+/** Runs the launcher; asynchronously, as the HTTPS server in this process must answer meanwhile. */
+function slipway(args: string[], env: NodeJS.ProcessEnv, via = bin): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  const base: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_ROOT: storeRoot };
+  delete base.NODE_EXTRA_CA_CERTS;
+  delete base.SLIPWAY_EXTRA_CA_CERTS;
+  const child = spawn(via, args, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })));
+}
+
+test('Node does not read NODE_EXTRA_CA_CERTS at start-up: a missing file gives no warning until HTTPS is used', async () => {
+  const r = await slipway(['--version'], { NODE_EXTRA_CA_CERTS: '/nonexistent/ca.pem' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^slipway \d+\.\d+\.\d+/);
+  assert.equal(r.stderr, '');
+});
+
+test('run through a symlink (as npm installs it), the launcher finds the bundled CLI', async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-launcher-'));
+  const link = path.join(dir, 'slipway');
+  symlinkSync(bin, link);
+  const r = await slipway(['--version'], {}, link);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^slipway \d+\.\d+\.\d+/);
+});
+
+test('ADD https://127.0.0.1 with a private CA: trusted through NODE_EXTRA_CA_CERTS, refused without it', async () => {
+  const pki = await createPki(mkdtempSync(path.join(os.tmpdir(), 'slipway-launcher-pki-')));
+  const body = 'over tls\n';
+  const server = createServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, (_req, res) => res.end(body));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const ctx = makeContext({ Dockerfile: `FROM scratch\nADD https://127.0.0.1:${port}/data.txt /data.txt\n` }, false);
+    const refused = await slipway(['build', '-q', '--no-cache', ctx], {});
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /failed to fetch https:\/\/127\.0\.0\.1:\d+\/data\.txt: .*certificate/);
+    const trusted = await slipway(['build', '-q', '--no-cache', ctx], { NODE_EXTRA_CA_CERTS: pki.caCert });
+    assert.equal(trusted.status, 0, trusted.stderr);
+    assert.match(trusted.stdout, /^sha256:[0-9a-f]{64}\n$/);
+  } finally {
+    server.close();
+  }
+});
