@@ -14,7 +14,12 @@ const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = path.join(repo, 'dist', 'cli');
 rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [path.join(repo, 'dist', 'src', 'cli', 'main.js'), path.join(repo, 'dist', 'src', 'cli', 'bin.js')],
+  // All in dist/cli itself: the tar worker is found next to the chunk that starts it.
+  entryPoints: {
+    main: path.join(repo, 'dist', 'src', 'cli', 'main.js'),
+    bin: path.join(repo, 'dist', 'src', 'cli', 'bin.js'),
+    'tar-worker': path.join(repo, 'dist', 'src', 'image', 'tar-worker.js'),
+  },
   outdir,
   bundle: true,
   splitting: true,

@@ -95,10 +95,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // The whole build holds the store's gc lease (shared): a prune meanwhile waits for it
     // instead of deleting the layers the build wrote that no image names yet.
     const image = await store.lease(async () => {
-      const results = await Promise.all(needed.map((i) => rt.stage(i)));
-      const made = await finalizeImage(rt, results[needed.indexOf(graph.target)]!);
-      await exportOutputs(rt, made);
-      return made;
+      try {
+        const results = await Promise.all(needed.map((i) => rt.stage(i)));
+        const made = await finalizeImage(rt, results[needed.indexOf(graph.target)]!);
+        await exportOutputs(rt, made);
+        return made;
+      } finally {
+        // A failed step leaves other layers' blobs being written: they finish inside the lease.
+        await rt.fsm.drain();
+      }
     });
     if (options.iidfile) await atomicWrite(options.iidfile, image.imageId);
     if (options.metadataFile) {

@@ -4,6 +4,7 @@ import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeLayerToStore } from '../image/layer-writer.js';
 import { GZIP_LEVEL } from '../image/pgzip.js';
+import { prewarmTarWorker } from '../image/tar-offload.js';
 import type { LayerChange as ImageChange, LayerSource, MemberCache } from '../image/types.js';
 import type { Xattrs } from '../image/xattr.js';
 import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.js';
@@ -30,6 +31,32 @@ export interface StageFs {
   readonly layers: readonly FsLayer[];
 }
 
+/**
+ * A layer whose tree is complete on disk and whose blob is still being written: the next
+ * step already stacks `tree` as a lower dir meanwhile (see FsManager.step).
+ */
+export interface PendingLayer {
+  readonly tree: string;
+  readonly done: Promise<FsLayer>;
+}
+
+/** A stage's filesystem while its steps run: the top layers may still be pending. */
+export interface WorkingFs {
+  readonly layers: readonly (FsLayer | PendingLayer)[];
+}
+
+export function isPending(layer: FsLayer | PendingLayer): layer is PendingLayer {
+  return 'done' in layer;
+}
+
+/** What FsManager keeps about a pending layer until `settle` places its tree. */
+interface Unsettled {
+  readonly done: Promise<FsLayer>;
+  readonly upper: string;
+  readonly base: string;
+  readonly beforeKeep: ((diffIdHex: string) => Promise<void>) | undefined;
+}
+
 /** Applies image layers in order onto a directory (the store/image applier). */
 export type ApplyLayers = (store: Store, layers: readonly FsLayer[], dir: string) => Promise<void>;
 
@@ -44,6 +71,8 @@ export class FsManager {
   private readonly tmpDir: string;
   /** Kept dirs checked against their borrowed-file record in this build (see borrow.ts). */
   private readonly checked = new Map<string, Promise<boolean>>();
+  /** Pending layers by tree, until `settle` or `drain`. */
+  private readonly unsettled = new Map<string, Unsettled>();
 
   constructor(readonly store: Store, private readonly applyLayers: ApplyLayers) {
     this.diffsDir = path.join(store.root, 'build-diffs');
@@ -96,17 +125,19 @@ export class FsManager {
    * Lower dirs for `fs`, bottom first. Uses kept diff dirs from the top down as far as
    * they reach; the rest below is one extracted chain dir from the store.
    */
-  async lowers(fs: StageFs): Promise<string[]> {
+  async lowers(fs: WorkingFs): Promise<string[]> {
     const dirs: string[] = [];
     let i = fs.layers.length;
     while (i > 0) {
-      const d = await this.kept(fs.layers[i - 1]!.diffId);
+      const top = fs.layers[i - 1]!;
+      const d = isPending(top) ? top.tree : await this.kept(top.diffId);
       if (d === undefined) break;
       dirs.unshift(d);
       i--;
     }
     if (i > 0) {
-      const below = fs.layers.slice(0, i);
+      // Pending layers sit on top of a stage, above any layer without a kept dir: rare.
+      const below = await Promise.all(fs.layers.slice(0, i).map((l) => (isPending(l) ? l.done : l)));
       const chain = chainId(below.map((l) => l.diffId));
       dirs.unshift(await this.store.ensureLayerDir(chain, (dir) => this.applyLayers(this.store, below, dir)));
     }
@@ -114,12 +145,17 @@ export class FsManager {
   }
 
   /**
-   * Runs `fn` on a writable merged view of `fs` (overlay: lowers + a fresh upper), then
-   * turns the upper dir into a layer in the store and keeps it as that layer's diff dir.
-   * Returns undefined when the step changed nothing. `onlyAdds` skips the diff walk for
-   * steps that never delete (the upper dir is then the layer as it is).
+   * Runs `fn` on a writable merged view of `fs` (overlay: lowers + a fresh upper). The
+   * upper dir becomes the step's layer: returned as soon as it is complete, as a pending
+   * layer whose blob is written into the store in the background, so that the next step
+   * (a RUN, most often) runs meanwhile on top of it. `after` runs once the blob is stored
+   * (cache records). `settle` later moves the tree to its kept place. Returns undefined
+   * when the step changed nothing. `onlyAdds` skips the diff walk for steps that never
+   * delete (the upper dir is then the layer as it is).
    */
-  async step(fs: StageFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void | StepWritten>, options: { epoch?: number; compression?: 'gzip' | 'none'; level?: number; mount?: boolean; onlyAdds?: boolean; members?: { cache?: MemberCache }; beforeKeep?: (diffIdHex: string) => Promise<void> }): Promise<FsLayer | undefined> {
+  async step(fs: WorkingFs, fn: (merged: string, lowers: string[], upper: string, work: string) => Promise<void | StepWritten>, options: { epoch?: number; compression?: 'gzip' | 'none'; level?: number; mount?: boolean; onlyAdds?: boolean; members?: { cache?: MemberCache }; beforeKeep?: (diffIdHex: string) => Promise<void>; after?: (layer: FsLayer) => Promise<void> }): Promise<PendingLayer | undefined> {
+    // This step makes a layer: the thread that builds big tars starts while the step runs.
+    prewarmTarWorker();
     const lowers = await this.lowers(fs);
     const base = await this.scratch('step');
     const upper = path.join(base, 'upper');
@@ -128,7 +164,7 @@ export class FsManager {
     const empty = path.join(base, 'empty');
     await Promise.all([mkdir(upper), mkdir(work), mkdir(merged), mkdir(empty)]);
     let stuck = false;
-    let kept = false;
+    let handedOver = false;
     let written: void | StepWritten;
     try {
       if (options.mount === false) {
@@ -156,43 +192,79 @@ export class FsManager {
         if (changes.length === 0) return undefined;
         source = { type: 'changes', root: upper, changes };
       }
-      const result = await writeLayerToStore(this.store, source, {
-        compression: options.compression ?? 'gzip',
-        ...(options.level !== undefined ? { level: options.level } : {}),
-        ...(options.members ? { members: options.members } : {}),
-        ...(options.epoch !== undefined ? { sourceDateEpoch: options.epoch } : {}),
-      });
-      if (result.members) await saveMemberIndex(this.store.root, result.digest, options.level ?? GZIP_LEVEL, result.members);
-      const keep = this.diffDir(result.diffId);
+      const done = (async (): Promise<FsLayer> => {
+        const result = await writeLayerToStore(this.store, source, {
+          compression: options.compression ?? 'gzip',
+          ...(options.level !== undefined ? { level: options.level } : {}),
+          ...(options.members ? { members: options.members } : {}),
+          ...(options.epoch !== undefined ? { sourceDateEpoch: options.epoch } : {}),
+        });
+        if (result.members) await saveMemberIndex(this.store.root, result.digest, options.level ?? GZIP_LEVEL, result.members);
+        const layer = { descriptor: { mediaType: result.mediaType, digest: result.digest, size: result.size }, diffId: result.diffId };
+        await options.after?.(layer);
+        return layer;
+      })();
+      done.catch(() => undefined);
+      this.unsettled.set(upper, { done, upper, base, beforeKeep: options.beforeKeep });
+      handedOver = true;
+      return { tree: upper, done };
+    } finally {
+      // Never delete recursively through a mount that is still there: it would reach the lowers.
+      if (!stuck && !handedOver) await rm(base, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Waits for a stage's pending layers and moves each tree to its kept place (nothing has
+   * it mounted any more once the stage's steps are done). The first failure is thrown
+   * after every tree was dealt with.
+   */
+  async settle(fs: WorkingFs): Promise<StageFs> {
+    const outcomes = await Promise.allSettled(fs.layers.map(async (l) => (isPending(l) ? this.place(l.tree) : l)));
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw failed.reason;
+    return { layers: outcomes.map((o) => (o as PromiseFulfilledResult<FsLayer>).value) };
+  }
+
+  /** Settles whatever a failed build left pending: their blobs finish, their trees go. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.unsettled.keys()].map((tree) => this.place(tree)));
+  }
+
+  private async place(tree: string): Promise<FsLayer> {
+    const u = this.unsettled.get(tree);
+    if (u === undefined) throw new Error(`no pending layer at ${tree}`);
+    this.unsettled.delete(tree);
+    let kept = false;
+    try {
+      const layer = await u.done;
+      const keep = this.diffDir(layer.diffId);
       if (!(await exists(keep))) {
         // What must describe the kept dir (its borrowed files) is in place before the dir is.
-        await options.beforeKeep?.(digestHex(result.diffId));
+        await u.beforeKeep?.(digestHex(layer.diffId));
         await mkdir(this.diffsDir, { recursive: true, mode: 0o700 });
-        const placed = await rename(upper, keep).then(() => true, (err: NodeJS.ErrnoException) => {
+        const placed = await rename(u.upper, keep).then(() => true, (err: NodeJS.ErrnoException) => {
           if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
           return false;
         });
         // Made just now from what its record says: no need to check it again in this build.
         if (placed) {
-          await options.beforeKeep?.(digestHex(result.diffId));
-          this.checked.set(result.diffId, Promise.resolve(true));
+          await u.beforeKeep?.(digestHex(layer.diffId));
+          this.checked.set(layer.diffId, Promise.resolve(true));
         }
         kept = placed;
       }
-      return { descriptor: { mediaType: result.mediaType, digest: result.digest, size: result.size }, diffId: result.diffId };
+      return layer;
     } finally {
-      // Never delete recursively through a mount that is still there: it would reach the lowers.
       // With the upper dir kept, what is left is a few empty dirs: a handful of rmdir calls,
       // cheaper done at once than as a thread-pool round trip each.
-      if (!stuck) {
-        if (kept) rmSync(base, { recursive: true, force: true });
-        else await rm(base, { recursive: true, force: true });
-      }
+      if (kept) rmSync(u.base, { recursive: true, force: true });
+      else await rm(u.base, { recursive: true, force: true });
     }
   }
 
   /** A read-only view of `fs` for `fn` (COPY --from, RUN --mount=from, reading /etc/passwd). */
-  async view<T>(fs: StageFs, fn: (root: string) => Promise<T>): Promise<T> {
+  async view<T>(fs: WorkingFs, fn: (root: string) => Promise<T>): Promise<T> {
     const lowers = await this.lowers(fs);
     if (lowers.length === 1) return fn(lowers[0]!);
     const base = await this.scratch('view');

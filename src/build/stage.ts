@@ -6,7 +6,7 @@ import { baseKey, stepKey } from './cache.js';
 import { applyConfig, emptyImage, historyEntry, resolveWorkdir, startStage, type ImageState } from './config.js';
 import type { ExecStage, ExecStep } from './graph.js';
 import { stageLabel } from './ids.js';
-import type { FsLayer, StageFs } from './rootfs.js';
+import { isPending, type FsLayer, type PendingLayer, type StageFs, type WorkingFs } from './rootfs.js';
 import { where, type BuildRuntime, type StageResult } from './runtime.js';
 import { runCopy } from './step-copy.js';
 import { triggerSteps } from './plantext.js';
@@ -43,8 +43,11 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
   const total = steps.filter(countsAsStep).length + (stage.base.type === 'image' ? 1 : 0);
   let n = 0;
   let state: ImageState;
-  let fs: StageFs;
+  let fs: WorkingFs;
   let key: string;
+  // Steps whose layer blob is still being written (see FsManager.step): each reports done then.
+  const reports: Promise<void>[] = [];
+  const timesFromRecord: { index: number; key: string }[] = [];
   // History times: SOURCE_DATE_EPOCH when given, else when each layer was first made (kept in
   // the cache index), so a fully cached rebuild gives the same image ID, as BuildKit's does.
   const epochCreated = rt.epoch !== undefined ? rt.created : undefined;
@@ -100,7 +103,14 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
     const name = stepName(label, ++n, total, step.text);
     const t0 = Date.now();
     rt.emit({ type: 'step-start', id, name, time: t0 });
-    let outcome: { layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string };
+    let outcome: { layer: FsLayer | PendingLayer | undefined; cached: boolean; key: string; createdBy: string };
+    const failed = (err: unknown): unknown => {
+      rt.emit({ type: 'step-error', id, message: (err as Error).message, time: Date.now() });
+      if (err instanceof SlipwayError && step.loc && !err.message.startsWith(step.loc.file)) {
+        return new SlipwayError(err.code, `${where(step.loc)}${step.text}: ${err.message}`, { exitCode: err.exitCode, cause: err });
+      }
+      return err;
+    };
     try {
       switch (step.kind) {
         case 'workdir':
@@ -119,35 +129,55 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
         }
       }
     } catch (err) {
-      rt.emit({ type: 'step-error', id, message: (err as Error).message, time: Date.now() });
-      if (err instanceof SlipwayError && step.loc && !err.message.startsWith(step.loc.file)) {
-        throw new SlipwayError(err.code, `${where(step.loc)}${step.text}: ${err.message}`, { exitCode: err.exitCode, cause: err });
-      }
-      throw err;
+      throw failed(err);
     }
     key = outcome.key;
     const image = structuredClone(state.image);
-    if (outcome.layer) {
-      fs = { layers: [...fs.layers, outcome.layer] };
-      image.rootfs = { type: 'layers', diff_ids: [...image.rootfs.diff_ids, outcome.layer.diffId as Digest] };
-    }
+    if (outcome.layer) fs = { layers: [...fs.layers, outcome.layer] };
     const made = (await rt.cache.get(outcome.key))?.created;
     const when = epochCreated ?? new Date(made ?? Date.now()).toISOString();
     if (outcome.layer) lastCreated = when;
     image.history = [...(image.history ?? []), historyEntry(outcome.createdBy, outcome.layer === undefined, when)];
+    // A step whose layer is still being written has no cache record yet: its history time is
+    // the record's, once written, so that a cached rebuild gives the same image ID.
+    if (outcome.layer && isPending(outcome.layer) && epochCreated === undefined) timesFromRecord.push({ index: image.history.length - 1, key: outcome.key });
     state = { ...state, image };
-    const size = outcome.layer?.descriptor.size;
-    rt.emit({ type: 'step-done', id, cached: outcome.cached, ...(size !== undefined ? { size } : {}), time: Date.now() });
-    rt.steps.push({
-      id, name, stage: label, cached: outcome.cached, durationMs: Date.now() - t0,
-      ...(outcome.layer ? { layer: { digest: outcome.layer.descriptor.digest, diffId: outcome.layer.diffId, size: outcome.layer.descriptor.size } } : {}),
-    });
+    const { cached, layer } = outcome;
+    const report = (l: FsLayer | undefined) => {
+      rt.emit({ type: 'step-done', id, cached, ...(l ? { size: l.descriptor.size } : {}), time: Date.now() });
+      rt.steps.push({
+        id, name, stage: label, cached, durationMs: Date.now() - t0,
+        ...(l ? { layer: { digest: l.descriptor.digest, diffId: l.diffId, size: l.descriptor.size } } : {}),
+      });
+    };
+    if (layer && isPending(layer)) {
+      const reported = layer.done.then(report, (err: unknown) => { throw failed(err); });
+      reported.catch(() => undefined);
+      reports.push(reported);
+    } else {
+      report(layer);
+    }
   }
-  return { state, fs, key, ...(lastCreated !== undefined ? { lastCreated } : {}) };
+  // The stage is done once every layer is stored and every tree is in its kept place.
+  const [settled, ...reported] = await Promise.allSettled([rt.fsm.settle(fs), ...reports]);
+  const failure = [...reported, settled!].find((o): o is PromiseRejectedResult => o.status === 'rejected');
+  if (failure) throw failure.reason;
+  const final = (settled as PromiseFulfilledResult<StageFs>).value;
+  const history = [...(state.image.history ?? [])];
+  for (const { index, key: k } of timesFromRecord) {
+    const made = (await rt.cache.get(k))?.created;
+    if (made !== undefined) history[index] = { ...history[index]!, created: new Date(made).toISOString() };
+  }
+  // The newest layer's time, now that every record is written.
+  const newest = history.filter((h) => !h.empty_layer).at(-1)?.created;
+  if (timesFromRecord.length > 0 && newest !== undefined) lastCreated = newest;
+  state = { ...state, image: { ...state.image, history, rootfs: { type: 'layers', diff_ids: final.layers.map((l) => l.diffId) } } };
+  rt.steps.sort((a, b) => a.id - b.id);
+  return { state, fs: final, key, ...(lastCreated !== undefined ? { lastCreated } : {}) };
 }
 
 /** WORKDIR creates its directory (owned by the current USER) as a layer, as BuildKit does. */
-async function runWorkdir(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, dir: string) {
+async function runWorkdir(rt: BuildRuntime, state: ImageState, fs: WorkingFs, parent: string, dir: string) {
   const wd = resolveWorkdir(state.image.config?.WorkingDir, dir);
   const createdBy = `WORKDIR ${wd}`;
   const user = state.image.config?.User ?? '';
@@ -166,7 +196,7 @@ async function runWorkdir(rt: BuildRuntime, state: ImageState, fs: StageFs, pare
       await mkdir(host, { mode: 0o755 });
       await lchown(host, owner.uid, owner.gid);
     }
-  }, { compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
-  await remember(rt, key, layer);
+  }, { compression: rt.compression, level: rt.gzipLevel, onlyAdds: true, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}), after: (l) => remember(rt, key, l) });
+  if (layer === undefined) await remember(rt, key, undefined);
   return { layer, cached: false, key, createdBy };
 }

@@ -13,7 +13,7 @@ import { heredocTarget, parseChmod, planCopy, resolveDest, urlFileName, type Pla
 import type { Digest } from '../oci/index.js';
 import type { ExecStep } from './graph.js';
 import { resolveChown, type Owner } from './passwd.js';
-import type { FsLayer, StageFs } from './rootfs.js';
+import type { FsLayer, PendingLayer, WorkingFs } from './rootfs.js';
 import type { BuildRuntime } from './runtime.js';
 import { matchSource } from './sources.js';
 import { cached, remember } from './stepcache.js';
@@ -62,7 +62,7 @@ async function withSource<T>(rt: BuildRuntime, step: CopyStep, fn: (root: string
   return rt.fsm.view(fs, fn);
 }
 
-export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, step: CopyStep): Promise<{ layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string }> {
+export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs, parent: string, step: CopyStep): Promise<{ layer: FsLayer | PendingLayer | undefined; cached: boolean; key: string; createdBy: string }> {
   const workdir = state.image.config?.WorkingDir || '/';
   const createdBy = copyCreatedBy({ add: step.add, parents: step.parents, ...(step.chown ? { chown: step.chown } : {}), ...(step.chmod ? { chmod: step.chmod } : {}), sources: step.sources, heredocs: step.inline.map((i) => i.path), dest: step.dest });
   const chmod = step.chmod ? parseChmod(step.chmod) : undefined;
@@ -159,8 +159,11 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: StageFs, 
     // Gzip members of the last run's blob that the new tar repeats are taken as they are.
     ...(reuse && rt.compression === 'gzip' ? { members: { ...(cache ? { cache } : {}) } } : {}),
     ...(borrow ? { beforeKeep: (hex: string) => borrow.save(rt.store.root, hex) } : {}),
+    after: async (l) => {
+      if (reuse) await reuse.save(l.diffId, l.descriptor.digest);
+      await remember(rt, layerKey, l);
+    },
   });
-  if (reuse && layer) await reuse.save(layer.diffId, layer.descriptor.digest);
-  await remember(rt, layerKey, layer);
+  if (layer === undefined) await remember(rt, layerKey, undefined);
   return { layer, cached: false, key, createdBy };
 }

@@ -7,7 +7,7 @@ import { stepKey } from './cache.js';
 import { runCreatedBy, withShell, type ImageState } from './config.js';
 import type { CopySourceRef, ExecStep, RunMountSpec } from './graph.js';
 import { resolveOwner, type Owner } from './passwd.js';
-import type { FsLayer, StageFs } from './rootfs.js';
+import type { FsLayer, PendingLayer, WorkingFs } from './rootfs.js';
 import { cacheLockName, prepareMounts } from './run-mounts.js';
 import type { BuildRuntime } from './runtime.js';
 import { cached, remember } from './stepcache.js';
@@ -15,7 +15,7 @@ import { cached, remember } from './stepcache.js';
 type RunStep = Extract<ExecStep, { kind: 'run' }>;
 
 /** Resolves a USER value through the stage filesystem's /etc/passwd and /etc/group. */
-export async function ownerFor(rt: BuildRuntime, fs: StageFs, user: string): Promise<Owner> {
+export async function ownerFor(rt: BuildRuntime, fs: WorkingFs, user: string): Promise<Owner> {
   if (/^\d+:\d+$/.test(user)) {
     const [u, g] = user.split(':').map(Number) as [number, number];
     return { uid: u, gid: g };
@@ -27,7 +27,7 @@ export async function ownerFor(rt: BuildRuntime, fs: StageFs, user: string): Pro
 }
 
 /** The process identity for USER: uid, gid and supplementary groups from the image. */
-async function runUser(rt: BuildRuntime, fs: StageFs, user: string): Promise<{ uid: number; gid: number; additionalGids: number[] }> {
+async function runUser(rt: BuildRuntime, fs: WorkingFs, user: string): Promise<{ uid: number; gid: number; additionalGids: number[] }> {
   return rt.fsm.view(fs, async (root) => {
     const read = async (p: string) => readFile(await resolveInRoot(root, p), 'utf8').catch(() => undefined);
     const o = await resolveOwner(user, { passwd: () => read('/etc/passwd'), group: () => read('/etc/group') });
@@ -60,7 +60,7 @@ function mountKey(m: RunMountSpec): unknown {
   }
 }
 
-export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, parent: string, step: RunStep, id: number): Promise<{ layer: FsLayer | undefined; cached: boolean; key: string; createdBy: string }> {
+export async function runRun(rt: BuildRuntime, state: ImageState, fs: WorkingFs, parent: string, step: RunStep, id: number): Promise<{ layer: FsLayer | PendingLayer | undefined; cached: boolean; key: string; createdBy: string }> {
   const config = state.image.config ?? {};
   const args = step.script ? [`/dev/pipes/${step.script.name}`] : step.shellForm ? withShell(config, step.args) : [...step.args];
   const createdBy = runCreatedBy(args, step.buildArgs);
@@ -146,7 +146,7 @@ export async function runRun(rt: BuildRuntime, state: ImageState, fs: StageFs, p
       const last = tail.length > 0 ? `\n${tail.map((l) => `  > ${l}`).join('\n')}` : '';
       throw new SlipwayError('BUILD_RUN_FAILED', `process ${JSON.stringify(args.join(' '))} did not complete successfully: exit code: ${exitCode}${last}`);
     }
-  }, { mount: false, compression: rt.compression, level: rt.gzipLevel, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}) });
-  await remember(rt, key, layer);
+  }, { mount: false, compression: rt.compression, level: rt.gzipLevel, ...(rt.epoch !== undefined ? { epoch: rt.epoch } : {}), after: (l) => remember(rt, key, l) });
+  if (layer === undefined) await remember(rt, key, undefined);
   return { layer, cached: false, key, createdBy };
 }

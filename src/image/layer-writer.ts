@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Digester, MediaType } from '../oci/index.js';
 import type { Store } from '../store/index.js';
 import { parallelGzip } from './pgzip.js';
-import { tarMembers } from './tar-writer.js';
+import { layerMembers } from './tar-offload.js';
 import type { LayerResult, LayerSource, LayerWriteOptions, MemberRecord } from './types.js';
 import { planEntries } from './walk.js';
 
@@ -35,8 +35,9 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
   let rejectResult!: (e: unknown) => void;
   const result = new Promise<LayerResult>((res, rej) => { resolveResult = res; rejectResult = rej; });
   result.catch(() => undefined);
+  const shas = options.members && compression === 'gzip' ? new WeakMap<Buffer, string>() : undefined;
   async function* tarBytes(): AsyncGenerator<Buffer> {
-    for await (const member of tarMembers(entries)) {
+    for await (const member of layerMembers(entries, shas)) {
       diff.update(member);
       yield member;
     }
@@ -44,7 +45,7 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
   async function* out(): AsyncGenerator<Buffer> {
     try {
       const records: MemberRecord[] = [];
-      const reuse = options.members ? { ...(options.members.cache ? { cache: options.members.cache } : {}), records } : undefined;
+      const reuse = options.members ? { ...(options.members.cache ? { cache: options.members.cache } : {}), records, ...(shas ? { shas } : {}) } : undefined;
       const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers(), options.level, reuse) : tarBytes();
       for await (const chunk of body) {
         // Uncompressed, the blob is the tar: its digest is the diff_id, hashed once.

@@ -24,7 +24,7 @@ const GZIP_OS_UNKNOWN = 255;
  * the tar, never on `workers`; members are deflated on libuv's thread pool, `workers`
  * at a time (+1 queued), and yielded in order. Headers carry no name and mtime 0.
  */
-export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL, reuse?: { cache?: MemberCache; records: MemberRecord[] }): AsyncGenerator<Buffer> {
+export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL, reuse?: { cache?: MemberCache; records: MemberRecord[]; shas?: WeakMap<Buffer, string> }): AsyncGenerator<Buffer> {
   const pending: Promise<{ member: Buffer; record?: MemberRecord }>[] = [];
   const limit = Math.max(1, workers) + 1;
   // An output buffer that holds the whole member (deflate's worst case is a few bytes
@@ -34,7 +34,8 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
   const withRecord = async (m: Buffer) => {
     // On the thread pool: the main thread meanwhile builds the next member and hashes the
     // whole tar for the diff_id, so the member index costs no main-thread time.
-    const sha = Buffer.from(await webcrypto.subtle.digest('SHA-256', m)).toString('hex');
+    // Hashed already where the member was built (tar-offload.ts), else here.
+    const sha = reuse!.shas?.get(m) ?? Buffer.from(await webcrypto.subtle.digest('SHA-256', m)).toString('hex');
     const member = (await reuse!.cache?.get(sha)) ?? (await deflate(m));
     return { member, record: { sha, size: member.length, compressedSha: sha256Hex(member) } };
   };

@@ -26,7 +26,7 @@ test('every subcommand module loads on its own (no import cycle through the CLI 
   const { readdirSync } = await import('node:fs');
   const { execFileSync } = await import('node:child_process');
   const cliDir = new URL('../../src/cli/', import.meta.url);
-  const modules = readdirSync(cliDir).filter((f) => f.endsWith('.js') && f !== 'main.js' && f !== 'commands.js');
+  const modules = readdirSync(cliDir).filter((f) => f.endsWith('.js') && f !== 'main.js' && f !== 'bin.js' && f !== 'commands.js');
   assert.ok(modules.length >= 18, modules.join(' '));
   // A cycle only bites when the module is the first one loaded, hence one process each.
   for (const m of modules) {

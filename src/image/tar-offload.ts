@@ -1,0 +1,111 @@
+import { Worker } from 'node:worker_threads';
+import { SlipwayError } from '../errors.js';
+import { tarMembers } from './tar-writer.js';
+import type { PlannedEntry } from './walk.js';
+
+/** Content bytes from which a layer's tar is built on the worker thread. */
+export const OFFLOAD_BYTES = 16 << 20;
+/** Members the worker may have built ahead of the consumer. */
+const AHEAD = 4;
+
+type Message =
+  | { type: 'member'; data: ArrayBuffer; length: number; sha?: string }
+  | { type: 'end' }
+  | { type: 'error'; slipway: boolean; code?: string; message: string };
+
+/** The process's tar worker: idle between jobs, and never what keeps the process alive. */
+interface TarWorker {
+  readonly worker: Worker;
+  busy: boolean;
+  failure?: Error;
+  onMessage?: (m: Message) => void;
+  wake?: () => void;
+}
+
+let shared: TarWorker | undefined;
+
+function startWorker(): TarWorker {
+  const worker = new Worker(new URL('./tar-worker.js', import.meta.url));
+  const w: TarWorker = { worker, busy: false };
+  worker.on('message', (m: Message) => w.onMessage?.(m));
+  const fail = (err: Error) => {
+    w.failure ??= err;
+    if (shared === w) shared = undefined;
+    w.wake?.();
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`tar worker exited (code ${code}) before the tar was complete`)));
+  // After the listeners: adding a 'message' listener refs the worker again.
+  worker.unref();
+  return w;
+}
+
+/**
+ * Starts the tar worker ahead of its first job, so that its start-up (a Node instance,
+ * tens of ms) overlaps the step that will produce the layer rather than delaying the layer.
+ */
+export function prewarmTarWorker(): void {
+  shared ??= startWorker();
+}
+
+/**
+ * The canonical tar of `entries` as tarMembers gives it, built on a worker thread when the
+ * content is large: reading every file (open, read, close per file) is then off the main
+ * thread, which meanwhile hashes the tar for the diff_id and feeds deflate. Small layers,
+ * or a second layer while the worker is busy, are built here. With `memberShas`, the
+ * worker also hashes each member it yields (the member index's key) into that map.
+ */
+export async function* layerMembers(entries: readonly PlannedEntry[], memberShas?: WeakMap<Buffer, string>): AsyncGenerator<Buffer> {
+  let bytes = 0;
+  for (const e of entries) bytes += e.kind === 'file' ? e.size : 0;
+  if (bytes < OFFLOAD_BYTES || shared?.busy) {
+    yield* tarMembers(entries);
+    return;
+  }
+  const w = (shared ??= startWorker());
+  w.busy = true;
+  const credits = new SharedArrayBuffer(4);
+  const credit = new Int32Array(credits);
+  credit[0] = AHEAD;
+  const queue: Message[] = [];
+  w.onMessage = (m) => { queue.push(m); w.wake?.(); };
+  w.worker.ref();
+  w.worker.postMessage({ entries, credits, hashMembers: memberShas !== undefined });
+  let finished = false;
+  try {
+    for (;;) {
+      while (queue.length === 0) {
+        if (w.failure) throw w.failure;
+        await new Promise<void>((r) => { w.wake = r; });
+        w.wake = undefined;
+      }
+      const m = queue.shift()!;
+      if (m.type === 'end') {
+        finished = true;
+        return;
+      }
+      if (m.type === 'error') {
+        finished = true;
+        throw m.slipway ? new SlipwayError(m.code ?? 'LAYER_WRITE', m.message) : Object.assign(new Error(m.message), { code: m.code });
+      }
+      const member = Buffer.from(m.data, 0, m.length);
+      if (m.sha !== undefined) memberShas?.set(member, m.sha);
+      yield member;
+      Atomics.add(credit, 0, 1);
+      Atomics.notify(credit, 0);
+    }
+  } finally {
+    w.onMessage = undefined;
+    if (finished && !w.failure) {
+      w.busy = false;
+      w.worker.unref();
+    } else {
+      // Left mid-job (the consumer failed): this worker's job cannot be taken back; it goes.
+      if (shared === w) shared = undefined;
+      Atomics.store(credit, 0, 1 << 30);
+      Atomics.notify(credit, 0);
+      w.worker.removeAllListeners('exit');
+      await w.worker.terminate();
+    }
+  }
+}

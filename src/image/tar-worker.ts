@@ -1,0 +1,38 @@
+/**
+ * Worker thread entry (see tar-offload.ts). Per job it builds the tar of the planned
+ * entries and posts the members to the parent, transferring each buffer, with its
+ * sha256 when asked. Flow control: a shared credit counter the parent raises as it
+ * consumes; at zero the worker blocks (Atomics.wait), so at most the initial credit of
+ * members is ever in flight, whatever the layer size. The worker stays for the next job.
+ */
+import { createHash } from 'node:crypto';
+import { parentPort } from 'node:worker_threads';
+import { SlipwayError } from '../errors.js';
+import { tarMembers } from './tar-writer.js';
+import type { PlannedEntry } from './walk.js';
+
+interface Job { entries: PlannedEntry[]; credits: SharedArrayBuffer; hashMembers: boolean }
+
+const port = parentPort!;
+
+async function run({ entries, credits, hashMembers }: Job): Promise<void> {
+  const credit = new Int32Array(credits);
+  try {
+    for await (const member of tarMembers(entries)) {
+      while (Atomics.load(credit, 0) <= 0) Atomics.wait(credit, 0, Atomics.load(credit, 0));
+      Atomics.sub(credit, 0, 1);
+      // A member owns its ArrayBuffer from offset 0 (a dedicated allocation), so it moves, uncopied.
+      const owned = member.byteOffset === 0 && member.buffer.byteLength >= member.length ? member : Buffer.from(member);
+      // Each member's own sha256, for the member index (members.ts), while it is in cache here.
+      const sha = hashMembers ? createHash('sha256').update(owned).digest('hex') : undefined;
+      port.postMessage({ type: 'member', data: owned.buffer, length: owned.length, sha }, [owned.buffer as ArrayBuffer]);
+    }
+    port.postMessage({ type: 'end' });
+  } catch (err) {
+    const e = err as Error & { code?: string };
+    port.postMessage({ type: 'error', slipway: err instanceof SlipwayError, code: e.code, message: e.message });
+  }
+}
+
+// One job at a time: the parent sends the next only after this one's end or error.
+port.on('message', (job: Job) => { void run(job); });
