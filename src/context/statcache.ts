@@ -50,8 +50,11 @@ export class StatCache {
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const tab = line.indexOf('\t');
-      // path + 5 fields; anything else is damage and is skipped.
-      if (tab > 0 && line.split('\t').length === 6) cache.records.set(line.slice(0, tab), line.slice(tab + 1));
+      // path + 5 fields; anything else is damage and is skipped. Counted, not split: that
+      // would make six strings per line to throw away.
+      let tabs = 0;
+      for (let at = tab; at !== -1; at = line.indexOf('\t', at + 1)) tabs++;
+      if (tab > 0 && tabs === 5) cache.records.set(line.slice(0, tab), line.slice(tab + 1));
     }
     return cache;
   }

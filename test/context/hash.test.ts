@@ -69,6 +69,27 @@ describe('context hash', () => {
     const third = await hashOf(dir, ['.'], cacheFile);
     assert.deepEqual([third.hits, third.misses], [2, 1]);
     assert.notEqual(third.digest, first.digest);
+    // A read in the middle of cache hits gives what reading everything gives.
+    assert.equal(third.digest, (await hashOf(dir, ['.'])).digest);
+  });
+
+  it('hashes exactly the documented lines; an excluded directory counts only as the parent of what an exception re-includes', async () => {
+    const { createHash } = await import('node:crypto');
+    const { lstatSync } = await import('node:fs');
+    writeFileSync(path.join(dir, '.dockerignore'), '**/*.log\napp/lib\n!app/lib/util.js\nvendor\n');
+    mkdirSync(path.join(dir, 'vendor/deep'), { recursive: true });
+    writeFileSync(path.join(dir, 'vendor/deep/x.js'), 'x');
+    const line = (rel: string, kind: string, payload = '') => {
+      const st = lstatSync(path.join(dir, 'app', rel));
+      return `${rel}\0${kind}\0${(st.mode & 0o7777).toString(8)}\0${st.uid}\0${st.gid}\0${payload}\n`;
+    };
+    const sha = (data: string) => createHash('sha256').update(data).digest('hex');
+    const expected = `sha256:${sha(['source\0app\0', line('', 'dir'), line('lib', 'dir'), line('lib/util.js', 'file', sha('util')), line('main.js', 'file', sha('main'))].join(''))}`;
+    assert.equal((await hashOf(dir, ['app'])).digest, expected);
+    // Nothing re-included below: an excluded directory is not there at all.
+    writeFileSync(path.join(dir, '.dockerignore'), '**/*.log\napp/lib\n');
+    const without = `sha256:${sha(['source\0app\0', line('', 'dir'), line('main.js', 'file', sha('main'))].join(''))}`;
+    assert.equal((await hashOf(dir, ['app'])).digest, without);
   });
 
   it('treats a damaged stat cache file as empty', async () => {
