@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, unlinkSync, type Stats } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readXattrs, type Xattrs } from '../image/xattr.js';
@@ -154,6 +154,21 @@ export async function borrowedIntact(storeRoot: string, diffIdHex: string, dir: 
     // No record: nothing was linked. An unreadable one: the dir is not trusted.
     return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
+  return matchesRecord(text, dir);
+}
+
+/** borrowedIntact, synchronously (for a COPY that needs its last result mid-copy). */
+export function borrowedIntactSync(storeRoot: string, diffIdHex: string, dir: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(recordFile(storeRoot, diffIdHex), 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  return matchesRecord(text, dir);
+}
+
+function matchesRecord(text: string, dir: string): boolean {
   const lines = text.split('\n');
   if (lines[0] !== HEADER) return false;
   for (let i = 1; i < lines.length; i++) {

@@ -180,20 +180,21 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     if (inUpper && (o.reuse || o.borrow)) {
       const layerRel = dst.slice(upper.dir.length + 1);
       const borrow = o.borrow;
+      // Noted for the next run's record before anything links the file (that moves its ctime).
+      const digest = o.reuse?.note(layerRel, src, st);
+      // The context file itself first, when it would come out as it is: same mode and owner
+      // (a followed top-level symlink is not linked: link() would link the symlink itself).
+      // Then the last run's file, which needs that run's kept dir checked first.
+      if (borrow && !followed && mode === (st.mode & 0o7777) && own.uid === st.uid && own.gid === st.gid && borrow.link(src, st, dst, layerRel)) return;
       let sameInode = false;
       const claim = borrow ? (c: Stats) => { sameInode = c.ino === st.ino && c.dev === st.dev; return borrow.claim(layerRel, src, c); } : undefined;
-      if (o.reuse?.link(layerRel, src, st, dst, mode, own, claim)) {
+      if (digest !== undefined && o.reuse!.linkPrevious(layerRel, digest, st, dst, mode, own, claim)) {
         // The record takes the inode's stat after the link; when it is the context file's own
         // inode (linked last time), the stat cache learns its ctime moved.
         borrow?.linked(layerRel, dst, sameInode ? st : undefined);
         return;
       }
-      if (borrow) {
-        borrow.release(layerRel);
-        // Only a file that would come out as it is: same mode and owner (a followed top-level
-        // symlink is not linked: link() would link the symlink itself).
-        if (!followed && mode === (st.mode & 0o7777) && own.uid === st.uid && own.gid === st.gid && borrow.link(src, st, dst, layerRel)) return;
-      }
+      borrow?.release(layerRel);
     }
     copyFileAs(src, dst, st, mode, own, o.chmod !== undefined);
   };

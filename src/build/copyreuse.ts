@@ -25,46 +25,69 @@ const HEADER = 'slipway-copy-record 1';
 
 export class CopyReuse {
   private readonly copied: string[] = [];
+  /** The previous run's kept dir and its `path -> digest`: looked up on first need. */
+  private previousDir: { dir: string; digests: Map<string, string> } | undefined | null = null;
 
   private constructor(
     private readonly file: string,
     private readonly statCache: StatCache,
-    /** The previous run's kept dir and its `path -> digest`, when usable. */
-    private readonly previous: { dir: string; digests: Map<string, string> } | undefined,
+    /** The previous record's lines and the kept dir finder, until first needed. */
+    private readonly lines: readonly string[],
+    private readonly findPrevious: (() => string | undefined) | undefined,
     /** The previous run's layer blob (its gzip members may be reused, see members.ts). */
     readonly previousBlob: string | undefined,
   ) {}
 
-  /** `keptDir(diffId)` gives a kept layer dir, if it still exists. */
-  static async open(storeRoot: string, reuseKey: string, statCache: StatCache, keptDir: (diffId: string) => Promise<string | undefined>): Promise<CopyReuse> {
+  /**
+   * `keptDir(diffId)` gives a kept layer dir if it still exists and is intact. It is asked
+   * only when a file cannot be linked from the context itself (borrow.ts), which is most
+   * often never: checking a kept dir costs an lstat per file it borrowed.
+   */
+  static async open(storeRoot: string, reuseKey: string, statCache: StatCache, keptDir: (diffId: string) => string | undefined): Promise<CopyReuse> {
     const file = path.join(storeRoot, 'build-cache', 'copies', reuseKey.replace(/^sha256:/, ''));
-    let previous: { dir: string; digests: Map<string, string> } | undefined;
     const text = await readFile(file, 'utf8').catch(() => undefined);
     const lines = text?.split('\n') ?? [];
     const [header, diffId, blob] = (lines[0] ?? '').split('\t');
-    const dir = header === HEADER && diffId ? await keptDir(diffId) : undefined;
-    if (dir !== undefined) {
-      const digests = new Map<string, string>();
-      for (let i = 1; i < lines.length; i++) {
-        const tab = lines[i]!.lastIndexOf('\t');
-        if (tab > 0) digests.set(lines[i]!.slice(0, tab), lines[i]!.slice(tab + 1));
-      }
-      previous = { dir, digests };
-    }
+    const usable = header === HEADER && diffId !== undefined && diffId !== '';
     // The blob's gzip members stay usable when the kept dir is gone or was dropped as stale
     // (each is checked against its sha256 when read back).
-    return new CopyReuse(file, statCache, previous, header === HEADER && blob ? blob : undefined);
+    return new CopyReuse(file, statCache, lines, usable ? () => keptDir(diffId) : undefined, header === HEADER && blob ? blob : undefined);
+  }
+
+  private previous(): { dir: string; digests: Map<string, string> } | undefined {
+    if (this.previousDir === null) {
+      const dir = this.findPrevious?.();
+      this.previousDir = undefined;
+      if (dir !== undefined) {
+        const digests = new Map<string, string>();
+        for (let i = 1; i < this.lines.length; i++) {
+          const tab = this.lines[i]!.lastIndexOf('\t');
+          if (tab > 0) digests.set(this.lines[i]!.slice(0, tab), this.lines[i]!.slice(tab + 1));
+        }
+        this.previousDir = { dir, digests };
+      }
+    }
+    return this.previousDir;
   }
 
   /**
-   * Links `dst` (at `rel` in the new layer dir) to the previous run's file when it is the
-   * same as copying `src` would make; says whether it did. Records the file either way.
+   * Notes that `src` goes into the new layer at `rel`, for the record of this run, and
+   * returns its digest; undefined when it cannot be recorded (no cached digest, or a name
+   * the record cannot hold). Call before anything links `src`: that moves its ctime.
    */
-  link(rel: string, src: string, st: Stats, dst: string, mode: number, owner: Owner, claim?: (candidate: Stats) => boolean): boolean {
+  note(rel: string, src: string, st: Stats): string | undefined {
     const digest = this.statCache.lookup(src, st);
-    if (digest === undefined || /[\t\n]/.test(rel)) return false;
+    if (digest === undefined || /[\t\n]/.test(rel)) return undefined;
     this.copied.push(`${rel}\t${digest}`);
-    const prev = this.previous;
+    return digest;
+  }
+
+  /**
+   * Links `dst` (at `rel` in the new layer dir) to the previous run's file when it has
+   * `digest` and is what copying a file with `st` would make; says whether it did.
+   */
+  linkPrevious(rel: string, digest: string, st: Stats, dst: string, mode: number, owner: Owner, claim?: (candidate: Stats) => boolean): boolean {
+    const prev = this.previous();
     if (prev === undefined || prev.digests.get(rel) !== digest) return false;
     const candidate = path.join(prev.dir, rel);
     const c = lstatSync(candidate, { throwIfNoEntry: false });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { writeLayerToStore } from '../image/layer-writer.js';
@@ -11,7 +11,7 @@ import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.j
 import { diffUpper } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
 import type { Store } from '../store/index.js';
-import { borrowedIntact } from './borrow.js';
+import { borrowedIntact, borrowedIntactSync } from './borrow.js';
 import { saveMemberIndex } from './members.js';
 
 /**
@@ -71,6 +71,8 @@ export class FsManager {
   private readonly tmpDir: string;
   /** Kept dirs checked against their borrowed-file record in this build (see borrow.ts). */
   private readonly checked = new Map<string, Promise<boolean>>();
+  /** The outcomes of `checked` once known. */
+  private readonly verdicts = new Map<string, boolean>();
   /** Pending layers by tree, until `settle` or `drain`. */
   private readonly unsettled = new Map<string, Unsettled>();
 
@@ -90,6 +92,29 @@ export class FsManager {
   }
 
   /**
+   * kept(), synchronously: for a COPY that wants its last result only once it meets a file
+   * it cannot link from the context. A check still running elsewhere counts as "no".
+   */
+  keptSync(diffId: Digest): string | undefined {
+    const dir = this.diffDir(diffId);
+    if (!existsSync(dir)) return undefined;
+    if (this.checked.has(diffId)) return this.verdicts.get(diffId) === true ? dir : undefined;
+    const ok = borrowedIntactSync(this.store.root, digestHex(diffId), dir);
+    if (!ok) {
+      const trash = path.join(this.store.root, 'build-trash');
+      try {
+        mkdirSync(trash, { recursive: true, mode: 0o700 });
+        renameSync(dir, path.join(trash, `${digestHex(diffId)}-${process.pid}-${randomBytes(6).toString('hex')}`));
+      } catch {
+        // The stale dir stays and fails this check again.
+      }
+    }
+    this.verdicts.set(diffId, ok);
+    this.checked.set(diffId, Promise.resolve(ok));
+    return ok ? dir : undefined;
+  }
+
+  /**
    * Whether a kept dir's borrowed context files are unchanged (once per build). One that
    * changed is moved to `build-trash/` (emptied by prune), so its layer comes from the
    * blob instead. It is not deleted now: unlinking its files would move the ctime of
@@ -99,7 +124,11 @@ export class FsManager {
     let p = this.checked.get(diffId);
     if (p === undefined) {
       p = (async () => {
-        if (await borrowedIntact(this.store.root, digestHex(diffId), dir)) return true;
+        if (await borrowedIntact(this.store.root, digestHex(diffId), dir)) {
+          this.verdicts.set(diffId, true);
+          return true;
+        }
+        this.verdicts.set(diffId, false);
         const trash = path.join(this.store.root, 'build-trash');
         await mkdir(trash, { recursive: true, mode: 0o700 });
         // The record stays: it goes with whatever dir is at this path (a dir placed later
@@ -251,6 +280,7 @@ export class FsManager {
         if (placed) {
           await u.beforeKeep?.(digestHex(layer.diffId));
           this.checked.set(layer.diffId, Promise.resolve(true));
+          this.verdicts.set(layer.diffId, true);
         }
         kept = placed;
       }
