@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
@@ -260,6 +261,26 @@ export class FsManager {
     await Promise.allSettled([...this.unsettled.keys()].map((tree) => this.place(tree)));
   }
 
+  /**
+   * Drops a tree that a kept dir already holds (a --no-cache rebuild makes the same layer
+   * again): it moves to `build-trash/` at once, and a detached `rm -rf` deletes it after
+   * this process has gone on (a big COPY's tree is thousands of unlinks). Prune empties
+   * whatever is left.
+   */
+  private discard(tree: string): void {
+    const trash = path.join(this.store.root, 'build-trash');
+    const to = path.join(trash, `dup-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(trash, { recursive: true, mode: 0o700 });
+      renameSync(tree, to);
+    } catch {
+      return; // Left in the scratch dir, removed with it.
+    }
+    const rm = spawn('rm', ['-rf', '--', to], { detached: true, stdio: 'ignore' });
+    rm.on('error', () => undefined);
+    rm.unref();
+  }
+
   private async place(tree: string): Promise<FsLayer> {
     const u = this.unsettled.get(tree);
     if (u === undefined) throw new Error(`no pending layer at ${tree}`);
@@ -284,6 +305,7 @@ export class FsManager {
         }
         kept = placed;
       }
+      if (!kept) this.discard(u.upper);
       return layer;
     } finally {
       // With the upper dir kept, what is left is a few empty dirs: a handful of rmdir calls,
