@@ -27,6 +27,11 @@ export function defaultWorkers(): number {
  * Same tree + same SOURCE_DATE_EPOCH -> byte-identical tar and blob.
  */
 export async function createLayerStream(source: LayerSource, options: LayerWriteOptions = {}): Promise<LayerStream> {
+  return layerStream(source, options, true);
+}
+
+/** `hashBlob` false: the consumer hashes the blob itself (the store does), and `result` has no blob digest. */
+async function layerStream(source: LayerSource, options: LayerWriteOptions, hashBlob: boolean): Promise<LayerStream> {
   const entries = await planEntries(source, options.sourceDateEpoch);
   const compression = options.compression ?? 'gzip';
   const diff = new Digester();
@@ -38,7 +43,8 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
   const shas = options.members && compression === 'gzip' ? new WeakMap<Buffer, string>() : undefined;
   async function* tarBytes(): AsyncGenerator<Buffer> {
     for await (const member of layerMembers(entries, shas)) {
-      diff.update(member);
+      // Uncompressed, the blob is the tar: a consumer that hashes the blob hashes the diff_id.
+      if (hashBlob || compression === 'gzip') diff.update(member);
       yield member;
     }
   }
@@ -49,7 +55,7 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
       const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers(), options.level, reuse) : tarBytes();
       for await (const chunk of body) {
         // Uncompressed, the blob is the tar: its digest is the diff_id, hashed once.
-        if (compression === 'gzip') blob.update(chunk);
+        if (compression === 'gzip' && hashBlob) blob.update(chunk);
         yield chunk;
       }
       const diffId = diff.digest();
@@ -85,7 +91,10 @@ export async function writeLayer(source: LayerSource, out: NodeJS.WritableStream
  * will reference it is added later.
  */
 export async function writeLayerToStore(store: Store, source: LayerSource, options: LayerWriteOptions = {}): Promise<LayerResult> {
-  const { stream, result } = await createLayerStream(source, options);
-  await store.putBlob(stream);
-  return result;
+  // The store hashes what it writes: the blob digest is its, not hashed a second time here.
+  const { stream, result } = await layerStream(source, options, false);
+  const stored = await store.putBlob(stream);
+  const r = await result;
+  if (r.mediaType === MediaType.OciLayer) return { ...r, diffId: stored.digest, digest: stored.digest, size: stored.size, uncompressedSize: stored.size };
+  return { ...r, digest: stored.digest, size: stored.size };
 }
