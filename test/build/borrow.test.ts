@@ -189,3 +189,19 @@ test('an in-place edit and a rebuild leave the stat cache valid for every file',
   const third = await slipway(ctx, { sourceDateEpoch });
   assert.deepEqual(third.result.steps.map((s) => s.cached), [true, true]);
 });
+
+test('a --no-cache rebuild that makes the same layer again leaves its copy of the tree to a detached rm, and the kept dir as it was', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY d /d\n', 'd/a.txt': 'a\n', 'd/sub/b.txt': 'b\n' }, false);
+  const first = await slipway(ctx, { sourceDateEpoch });
+  const diffId = first.result.layers[0]!.diffId;
+  const keptIno = lstatSync(keptFile(diffId, 'd/a.txt')).ino;
+  const again = await slipway(ctx, { sourceDateEpoch, noCache: true });
+  assert.equal(again.result.layers[0]!.diffId, diffId);
+  assert.equal(lstatSync(keptFile(diffId, 'd/a.txt')).ino, keptIno, 'the kept dir is the first build\'s');
+  const trash = path.join(storeRoot, 'build-trash');
+  const dups = () => readdirSync(trash).filter((n) => n.startsWith(`dup-${process.pid}-`));
+  for (let i = 0; i < 100 && dups().length > 0; i++) await new Promise((r) => setTimeout(r, 50));
+  assert.deepEqual(dups(), [], 'the second tree is deleted');
+  assert.deepEqual(readdirSync(path.join(storeRoot, 'build-tmp')).filter((n) => n.startsWith(`step-${process.pid}-`)), [], 'no scratch dir is left');
+  assert.equal(readFileSync(path.join(ctx, 'd/a.txt'), 'utf8'), 'a\n');
+});
