@@ -63,3 +63,12 @@ test('ADD https://127.0.0.1 with a private CA: trusted through NODE_EXTRA_CA_CER
     server.close();
   }
 });
+
+test('the launcher is also an ES module: `node bin/slipway` runs the same CLI', async () => {
+  const child = spawn(process.execPath, [bin, '--version'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(status, 0);
+  assert.match(stdout, /^slipway \d+\.\d+\.\d+\n$/);
+});
