@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { ociArchitecture } from '../image/image.js';
 import { GZIP_LEVEL } from '../image/pgzip.js';
+import { releaseTarWorker } from '../image/tar-offload.js';
 import { sweepOrphans } from '../sandbox/index.js';
 import { Store, defaultStoreRoot } from '../store/index.js';
 import { applyStoreLayers, storeResolver } from './base.js';
@@ -32,6 +33,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     statCachePath: path.join(root, 'build-statcache.json'),
   });
   const contextDir = context.root;
+  let stopping = () => undefined as void;
   try {
     const dockerfile = options.dockerfileText !== undefined ? undefined : path.resolve(contextDir, options.dockerfile ?? 'Dockerfile');
     let text: string;
@@ -66,8 +68,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Layers are compressed once, as the steps write them: the highest level an output asks for.
     const levels = outputs.flatMap((o) => (o.compressionLevel !== undefined ? [o.compressionLevel] : []));
     const gzipLevel = levels.length > 0 ? Math.max(...levels) : GZIP_LEVEL;
+    // One failing stage stops the others, as BuildKit cancels sibling vertices: their RUNs are
+    // killed and no further step starts. The caller's signal stops them all too.
+    const stop = new AbortController();
+    const forward = () => stop.abort(options.signal?.reason);
+    if (options.signal?.aborted) forward();
+    else options.signal?.addEventListener('abort', forward, { once: true });
+    stopping = () => options.signal?.removeEventListener('abort', forward);
     const rt: BuildRuntime = {
-      options, store, graph, contextDir, steps, emit,
+      options: { ...options, signal: stop.signal }, store, graph, contextDir, steps, emit,
       ...(epoch !== undefined ? { epoch } : {}),
       cache: new BuildCache(store.root),
       fsm: new FsManager(store, applyStoreLayers),
@@ -94,12 +103,27 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const needed = neededStages(graph);
     // The whole build holds the store's gc lease (shared): a prune meanwhile waits for it
     // instead of deleting the layers the build wrote that no image names yet.
+    const aborted = () => {
+      if (options.signal?.aborted) throw new SlipwayError('BUILD_ABORTED', 'build aborted');
+    };
     const image = await store.lease(async () => {
       try {
         const results = await Promise.all(needed.map((i) => rt.stage(i)));
+        // Stopped while the last layers were still being written: no image, no outputs.
+        aborted();
         const made = await finalizeImage(rt, results[needed.indexOf(graph.target)]!);
+        aborted();
         await exportOutputs(rt, made);
         return made;
+      } catch (err) {
+        stop.abort();
+        // Every stage has stopped before anything is settled under it (a stage that starts
+        // meanwhile stops at its first step).
+        for (let n = -1; n !== running.size;) {
+          n = running.size;
+          await Promise.allSettled([...running.values()]);
+        }
+        throw err;
       } finally {
         // A failed step leaves other layers' blobs being written: they finish inside the lease.
         await rt.fsm.drain();
@@ -116,7 +140,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     emit({ type: 'build-done', imageId: image.imageId, manifestDigest: image.manifestDigest, time: Date.now() });
     return { ...image, steps, warnings: graph.warnings, durationMs: Date.now() - started };
   } finally {
+    stopping();
     await context.close();
+    // The tar worker thread (tar-offload.ts) is not kept past a build it is idle after.
+    releaseTarWorker();
   }
 }
 

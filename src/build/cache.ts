@@ -54,6 +54,9 @@ export class BuildCache {
     this.dir = path.join(storeRoot, 'build-cache');
   }
 
+  /** The last put of each key in this process, so that puts of one key run in order. */
+  private readonly writing = new Map<string, Promise<void>>();
+
   private file(key: string): string {
     const hex = key.replace(/^sha256:/, '');
     if (!/^[a-f0-9]{64}$/.test(hex)) throw new Error(`bad cache key ${key}`);
@@ -71,12 +74,27 @@ export class BuildCache {
     }
   }
 
-  /** Records a step result; temp file + rename so readers never see half an entry. */
-  async put(key: string, layer: CachedLayer | null): Promise<void> {
+  /**
+   * Records a step result; temp file + rename so readers never see half an entry. An
+   * entry that already names the same result keeps its `created`: history times are
+   * when a layer was first made, whichever of two stages that made it at once wrote
+   * last (puts of one key are serialised here for that).
+   */
+  put(key: string, layer: CachedLayer | null): Promise<void> {
+    const p = (this.writing.get(key) ?? Promise.resolve()).then(() => this.write(key, layer));
+    this.writing.set(key, p.catch(() => undefined));
+    return p;
+  }
+
+  private async write(key: string, layer: CachedLayer | null): Promise<void> {
+    const prev = await this.get(key);
+    const same = prev !== undefined && (prev.layer === null || layer === null
+      ? prev.layer === layer
+      : prev.layer.digest === layer.digest && prev.layer.diffId === layer.diffId);
     await mkdir(this.dir, { recursive: true });
     const target = this.file(key);
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    const entry: CacheEntry = { key, layer, created: Date.now() };
+    const entry: CacheEntry = { key, layer, created: same && typeof prev.created === 'number' ? prev.created : Date.now() };
     await writeFile(tmp, JSON.stringify(entry));
     await rename(tmp, target);
   }

@@ -103,7 +103,8 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
     const name = stepName(label, ++n, total, step.text);
     const t0 = Date.now();
     rt.emit({ type: 'step-start', id, name, time: t0 });
-    let outcome: { layer: FsLayer | PendingLayer | undefined; cached: boolean; key: string; createdBy: string };
+    // `recordKey`: where the step's cache record is, when not under its chain key (COPY --link).
+    let outcome: { layer: FsLayer | PendingLayer | undefined; cached: boolean; key: string; recordKey?: string; createdBy: string };
     const failed = (err: unknown): unknown => {
       rt.emit({ type: 'step-error', id, message: (err as Error).message, time: Date.now() });
       if (err instanceof SlipwayError && step.loc && !err.message.startsWith(step.loc.file)) {
@@ -134,13 +135,14 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
     key = outcome.key;
     const image = structuredClone(state.image);
     if (outcome.layer) fs = { layers: [...fs.layers, outcome.layer] };
-    const made = (await rt.cache.get(outcome.key))?.created;
+    const recordKey = outcome.recordKey ?? outcome.key;
+    const made = (await rt.cache.get(recordKey))?.created;
     const when = epochCreated ?? new Date(made ?? Date.now()).toISOString();
     if (outcome.layer) lastCreated = when;
     image.history = [...(image.history ?? []), historyEntry(outcome.createdBy, outcome.layer === undefined, when)];
     // A step whose layer is still being written has no cache record yet: its history time is
     // the record's, once written, so that a cached rebuild gives the same image ID.
-    if (outcome.layer && isPending(outcome.layer) && epochCreated === undefined) timesFromRecord.push({ index: image.history.length - 1, key: outcome.key });
+    if (outcome.layer && isPending(outcome.layer) && epochCreated === undefined) timesFromRecord.push({ index: image.history.length - 1, key: recordKey });
     state = { ...state, image };
     const { cached, layer } = outcome;
     const report = (l: FsLayer | undefined) => {
@@ -162,6 +164,7 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
   const [settled, ...reported] = await Promise.allSettled([rt.fsm.settle(fs), ...reports]);
   const failure = [...reported, settled!].find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failure) throw failure.reason;
+  if (rt.options.signal?.aborted) throw new SlipwayError('BUILD_ABORTED', 'build aborted');
   const final = (settled as PromiseFulfilledResult<StageFs>).value;
   const history = [...(state.image.history ?? [])];
   for (const { index, key: k } of timesFromRecord) {

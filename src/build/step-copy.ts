@@ -32,7 +32,13 @@ const isUrl = (s: string) => /^https?:\/\//.test(s);
 async function download(url: string, checksum: string | undefined): Promise<{ data: Buffer; mtime?: Date }> {
   const failed = (why: string) => new SlipwayError('BUILD_ADD_FETCH', `failed to fetch ${url}: ${why}`);
   const { httpSend, httpHeader } = await import('../registry/index.js');
-  const res = await httpSend({ method: 'GET', url: new URL(url) }).catch((e: Error) => { throw failed(e.message); });
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw failed('invalid URL');
+  }
+  const res = await httpSend({ method: 'GET', url: parsed }).catch((e: Error) => { throw failed(e.message); });
   if (res.status < 200 || res.status > 299) {
     res.body.resume();
     throw failed(`HTTP ${res.status}`);
@@ -62,7 +68,7 @@ async function withSource<T>(rt: BuildRuntime, step: CopyStep, fn: (root: string
   return rt.fsm.view(fs, fn);
 }
 
-export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs, parent: string, step: CopyStep): Promise<{ layer: FsLayer | PendingLayer | undefined; cached: boolean; key: string; createdBy: string }> {
+export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs, parent: string, step: CopyStep): Promise<{ layer: FsLayer | PendingLayer | undefined; cached: boolean; key: string; recordKey: string; createdBy: string }> {
   const workdir = state.image.config?.WorkingDir || '/';
   const createdBy = copyCreatedBy({ add: step.add, parents: step.parents, ...(step.chown ? { chown: step.chown } : {}), ...(step.chmod ? { chmod: step.chmod } : {}), sources: step.sources, heredocs: step.inline.map((i) => i.path), dest: step.dest });
   const chmod = step.chmod ? parseChmod(step.chmod) : undefined;
@@ -101,7 +107,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs
   const layerKey = stepKey(layerParent, instruction, inputs);
   const key = step.link ? stepKey(parent, 'link', layerKey) : layerKey;
   const hit = await cached(rt, layerKey);
-  if (hit.hit) return { layer: hit.layer, cached: true, key, createdBy };
+  if (hit.hit) return { layer: hit.layer, cached: true, key, recordKey: layerKey, createdBy };
   // The same COPY with other inputs: link what did not change from its last result.
   const reuse = fromContext && !rt.options.noCache && urls.length === 0 && step.inline.length === 0
     ? await CopyReuse.open(rt.store.root, stepKey(layerParent, instruction), rt.context.statCache, (d) => rt.fsm.keptSync(d as Digest))
@@ -165,5 +171,5 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs
     },
   });
   if (layer === undefined) await remember(rt, layerKey, undefined);
-  return { layer, cached: false, key, createdBy };
+  return { layer, cached: false, key, recordKey: layerKey, createdBy };
 }

@@ -17,6 +17,8 @@ type Message =
 interface TarWorker {
   readonly worker: Worker;
   busy: boolean;
+  /** Terminate once the current job ends (releaseTarWorker while busy). */
+  release?: boolean;
   failure?: Error;
   onMessage?: (m: Message) => void;
   wake?: () => void;
@@ -38,6 +40,18 @@ function startWorker(): TarWorker {
   // After the listeners: adding a 'message' listener refs the worker again.
   worker.unref();
   return w;
+}
+
+/**
+ * Ends the tar worker once it is idle (at the end of a build: a library process does not
+ * keep an idle thread). A worker busy with another build's layer ends after that job.
+ */
+export function releaseTarWorker(): void {
+  const w = shared;
+  if (w === undefined) return;
+  shared = undefined;
+  if (w.busy) w.release = true;
+  else void w.worker.terminate();
 }
 
 /**
@@ -99,6 +113,10 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
     if (finished && !w.failure) {
       w.busy = false;
       w.worker.unref();
+      if (w.release) {
+        w.worker.removeAllListeners('exit');
+        void w.worker.terminate();
+      }
     } else {
       // Left mid-job (the consumer failed): this worker's job cannot be taken back; it goes.
       if (shared === w) shared = undefined;

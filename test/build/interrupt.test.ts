@@ -63,3 +63,25 @@ test('after a SIGKILLed build, the next build removes its container, mounts and 
   const kept = path.join(storeRoot, 'build-diffs');
   assert.ok(readdirSync(kept).some((d) => existsSync(path.join(kept, d, 'bin', 'busybox'))), 'the lower dirs the dead RUN had mounted are intact');
 });
+
+test('Ctrl-C while the last layer is still being written: exit 130, and no image is tagged', async () => {
+  const { randomBytes } = await import('node:crypto');
+  // Incompressible, so that writing its layer takes long after the COPY itself (a link) is done.
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY big.bin /big.bin\n' }, false);
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(path.join(ctx, 'big.bin'), randomBytes(96 << 20));
+  const tag = `localhost/interrupted:${process.pid}`;
+  const child = spawn(bin, ['build', '--progress=plain', '--no-cache', '-t', tag, ctx], { env: { ...process.env, SLIPWAY_ROOT: storeRoot }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const started = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    if (/\] COPY big\.bin/.test(stderr)) resolve();
+  }));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  await started;
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.doesNotMatch(stderr, /tagged /);
+  const images = spawnSync(bin, ['images'], { env: { ...process.env, SLIPWAY_ROOT: storeRoot } }).stdout.toString();
+  assert.ok(!images.includes('interrupted'), images);
+});

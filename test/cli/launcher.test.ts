@@ -17,11 +17,11 @@ after(cleanup);
 const bin = path.join(repoRoot, 'bin', 'slipway');
 
 /** Runs the launcher; asynchronously, as the HTTPS server in this process must answer meanwhile. */
-function slipway(args: string[], env: NodeJS.ProcessEnv, via = bin): Promise<{ status: number | null; stdout: string; stderr: string }> {
+function slipway(args: string[], env: NodeJS.ProcessEnv, via = bin, cwd?: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const base: NodeJS.ProcessEnv = { ...process.env, SLIPWAY_ROOT: storeRoot };
   delete base.NODE_EXTRA_CA_CERTS;
   delete base.SLIPWAY_EXTRA_CA_CERTS;
-  const child = spawn(via, args, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(via, args, { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => { stdout += d.toString(); });
@@ -71,4 +71,25 @@ test('the launcher is also an ES module: `node bin/slipway` runs the same CLI', 
   const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.equal(status, 0);
   assert.match(stdout, /^slipway \d+\.\d+\.\d+\n$/);
+});
+
+test('`sh slipway` run from bin/ ($0 without a slash) finds the CLI', async () => {
+  const r = await slipway(['slipway', '--version'], {}, '/bin/sh', path.join(repoRoot, 'bin'));
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^slipway \d+\.\d+\.\d+\n$/);
+});
+
+test('builds still see NODE_EXTRA_CA_CERTS in the environment: --build-arg NAME takes it from there', async () => {
+  const pki = await createPki(mkdtempSync(path.join(os.tmpdir(), 'slipway-launcher-pki-')));
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nARG NODE_EXTRA_CA_CERTS\nRUN echo "arg=[$NODE_EXTRA_CA_CERTS]"\n' });
+  const r = await slipway(['build', '--progress=plain', '--no-cache', '--build-arg', 'NODE_EXTRA_CA_CERTS', ctx], { NODE_EXTRA_CA_CERTS: pki.caCert });
+  assert.equal(r.status, 0, r.stderr);
+  assert.ok(r.stderr.includes(`arg=[${pki.caCert}]`), r.stderr);
+});
+
+test('ADD of a malformed URL is a user error at its line, not an internal one', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nADD http://[::1/x /x\n' }, false);
+  const r = await slipway(['build', '-q', ctx], {});
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /Dockerfile:2:1: ADD http:\/\/\[::1\/x \/x: failed to fetch http:\/\/\[::1\/x: invalid URL\n$/);
 });
