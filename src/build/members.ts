@@ -52,7 +52,7 @@ export async function memberCache(store: Store, digest: Digest, level: number): 
   }
   const blob = store.blobPath(digest);
   return {
-    async get(sha: string): Promise<Buffer | undefined> {
+    async get(sha: string): Promise<{ member: Buffer; compressedSha: string } | undefined> {
       const m = bySha.get(sha);
       if (m === undefined) return undefined;
       const fh = await open(blob, 'r').catch(() => undefined);
@@ -62,7 +62,7 @@ export async function memberCache(store: Store, digest: Digest, level: number): 
         const { bytesRead } = await fh.read(buf, 0, m.size, m.offset);
         // Checked on the thread pool, beside the main thread's work on the next members.
         if (bytesRead !== m.size || Buffer.from(await webcrypto.subtle.digest('SHA-256', buf)).toString('hex') !== m.compressedSha) return undefined;
-        return buf;
+        return { member: buf, compressedSha: m.compressedSha };
       } finally {
         await fh.close();
       }

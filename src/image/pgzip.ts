@@ -36,7 +36,10 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
     // whole tar for the diff_id, so the member index costs no main-thread time.
     // Hashed already where the member was built (tar-offload.ts), else here.
     const sha = reuse!.shas?.get(m) ?? Buffer.from(await webcrypto.subtle.digest('SHA-256', m)).toString('hex');
-    const member = (await reuse!.cache?.get(sha)) ?? (await deflate(m));
+    // A reused member's sha256 was checked as it was read back: it is not hashed again.
+    const reused = await reuse!.cache?.get(sha);
+    if (reused) return { member: reused.member, record: { sha, size: reused.member.length, compressedSha: reused.compressedSha } };
+    const member = await deflate(m);
     return { member, record: { sha, size: member.length, compressedSha: sha256Hex(member) } };
   };
   const next = async (): Promise<Buffer> => {

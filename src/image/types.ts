@@ -49,7 +49,8 @@ export interface LayerWriteOptions {
  * are independent and sit at fixed tar offsets, so reuse keeps the blob identical).
  */
 export interface MemberCache {
-  get(sha: string): Promise<Buffer | undefined>;
+  /** The compressed member and its sha256 (hex), checked when read back. */
+  get(sha: string): Promise<{ member: Buffer; compressedSha: string } | undefined>;
 }
 
 /** One gzip member of a blob: sha256 (hex) of its tar bytes, compressed size and sha256. */

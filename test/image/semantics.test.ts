@@ -175,13 +175,19 @@ test('gzip members: a layer written with an earlier blob\'s members takes the un
       async get(sha) {
         asked.push(sha);
         const i = first.members!.findIndex((m) => m.sha === sha);
-        return i < 0 ? undefined : first.blob.subarray(offsets[i]!, offsets[i]! + first.members![i]!.size);
+        return i < 0 ? undefined : { member: first.blob.subarray(offsets[i]!, offsets[i]! + first.members![i]!.size), compressedSha: first.members![i]!.compressedSha };
       },
     };
     const second = await layer({ type: 'tree', root }, { ...opts, members: { cache } });
     const plain = await layer({ type: 'tree', root }, opts);
     assert.ok(second.blob.equals(plain.blob), 'same bytes as deflating everything');
     assert.equal(second.members?.length, 5);
+    const { createHash } = await import('node:crypto');
+    let off = 0;
+    for (const m of second.members!) {
+      assert.equal(m.compressedSha, createHash('sha256').update(second.blob.subarray(off, off + m.size)).digest('hex'), 'each record names its member\'s bytes');
+      off += m.size;
+    }
     const reused = second.members!.filter((m, i) => m.sha === first.members![i]!.sha).length;
     assert.equal(reused, 3, 'the members before c.txt\'s growth are the same tar bytes');
     assert.equal(asked.length, 5);
