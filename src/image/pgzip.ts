@@ -26,7 +26,7 @@ const GZIP_OS_UNKNOWN = 255;
  */
 export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL, reuse?: { cache?: MemberCache; records: MemberRecord[]; shas?: WeakMap<Buffer, string> }): AsyncGenerator<Buffer> {
   const pending: Promise<{ member: Buffer; record?: MemberRecord }>[] = [];
-  const limit = Math.max(1, workers) + 1;
+  const limit = Math.max(1, workers) * 2 + 1;
   // An output buffer that holds the whole member (deflate's worst case is a few bytes
   // per 16 KiB over the input) makes one thread-pool round trip per member instead of
   // one per 16 KiB. The output bytes do not depend on it.
