@@ -7,7 +7,7 @@ import { writeLayerToStore } from '../image/layer-writer.js';
 import { GZIP_LEVEL } from '../image/pgzip.js';
 import { prewarmTarWorker } from '../image/tar-offload.js';
 import type { LayerChange as ImageChange, LayerSource, MemberCache } from '../image/types.js';
-import type { Xattrs } from '../image/xattr.js';
+import { readXattrs, type Xattrs } from '../image/xattr.js';
 import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.js';
 import { diffUpper } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
@@ -38,6 +38,8 @@ export interface StageFs {
  */
 export interface PendingLayer {
   readonly tree: string;
+  /** Resolves when nothing changes in `tree` any more: wait for it before stacking it. */
+  readonly ready: Promise<void>;
   readonly done: Promise<FsLayer>;
 }
 
@@ -63,8 +65,12 @@ export type ApplyLayers = (store: Store, layers: readonly FsLayer[], dir: string
 
 /** What a step's writer may say about the upper dir it wrote. */
 export interface StepWritten {
-  /** The upper dir's xattrs, read after the last write (absolute path -> attrs). */
-  readonly xattrs?: ReadonlyMap<string, Xattrs>;
+  /**
+   * The upper dir's xattrs, read after the last write (absolute path -> attrs). A promise
+   * means the writer is still finishing the tree (borrow.ts settle): the tree is final
+   * when it resolves, and undefined then means the layer writer reads them itself.
+   */
+  readonly xattrs?: ReadonlyMap<string, Xattrs> | Promise<ReadonlyMap<string, Xattrs> | undefined>;
 }
 
 export class FsManager {
@@ -160,6 +166,7 @@ export class FsManager {
     let i = fs.layers.length;
     while (i > 0) {
       const top = fs.layers[i - 1]!;
+      if (isPending(top)) await top.ready;
       const d = isPending(top) ? top.tree : await this.kept(top.diffId);
       if (d === undefined) break;
       dirs.unshift(d);
@@ -210,14 +217,25 @@ export class FsManager {
           await unmount(merged).catch((err: unknown) => { stuck = true; throw err; });
         }
       }
+      // The writer may still be finishing the tree (its xattrs then come as a promise): the
+      // layer's walk overlaps that, the next step waits for it (PendingLayer.ready).
+      const finishing = Promise.resolve(written?.xattrs);
+      finishing.catch(() => undefined);
+      const ready = finishing.then(() => undefined);
+      ready.catch(() => undefined);
       let source: LayerSource;
       if (lowers.length === 0 || options.onlyAdds) {
         // With no lowers every entry of the upper dir is new: the layer is the whole tree. So it
         // is for steps that only create and overwrite (COPY, WORKDIR): what they replace is
         // always recreated at the same path, so the upper holds no bare whiteouts to translate.
-        if ((await readdir(upper)).length === 0) return undefined;
-        source = { type: 'tree', root: upper, ...(written?.xattrs ? { xattrs: written.xattrs } : {}) };
+        if ((await readdir(upper)).length === 0) {
+          await finishing;
+          return undefined;
+        }
+        const known = written?.xattrs instanceof Promise ? finishing.then((x) => x ?? readXattrs([upper], true)) : written?.xattrs;
+        source = { type: 'tree', root: upper, ...(known ? { xattrs: known } : {}) };
       } else {
+        await finishing;
         const changes: ImageChange[] = await diffUpper({ upperDir: upper, lowerDirs: lowers, stateDir: base });
         if (changes.length === 0) return undefined;
         source = { type: 'changes', root: upper, changes };
@@ -237,7 +255,7 @@ export class FsManager {
       done.catch(() => undefined);
       this.unsettled.set(upper, { done, upper, base, beforeKeep: options.beforeKeep });
       handedOver = true;
-      return { tree: upper, done };
+      return { tree: upper, ready, done };
     } finally {
       // Never delete recursively through a mount that is still there: it would reach the lowers.
       if (!stuck && !handedOver) await rm(base, { recursive: true, force: true });

@@ -157,7 +157,9 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs
       }
     }
     if (borrow && borrow.borrowed.size > 0) {
-      return { xattrs: await borrow.settle(upper, (src, dst, st) => copyFileAs(src, dst, st, st.mode & 0o7777, { uid: st.uid, gid: st.gid })) };
+      // Not awaited: the layer's walk of the tree overlaps the xattr read (a getfattr of the
+      // whole tree); the next step waits for it (FsManager.step).
+      return { xattrs: borrow.settle(upper, (src, dst, st) => copyFileAs(src, dst, st, st.mode & 0o7777, { uid: st.uid, gid: st.gid })) };
     }
     return undefined;
   }, {

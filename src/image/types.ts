@@ -24,8 +24,11 @@ export type LayerSource =
   | {
     readonly type: 'tree';
     readonly root: string;
-    /** The tree's xattrs when the caller already read them (absolute path -> attrs; a path not in it has none). */
-    readonly xattrs?: ReadonlyMap<string, Xattrs>;
+    /**
+     * The tree's xattrs when the caller already reads them (absolute path -> attrs; a path
+     * not in it has none). A promise is awaited after the walk, which it may overlap.
+     */
+    readonly xattrs?: ReadonlyMap<string, Xattrs> | Promise<ReadonlyMap<string, Xattrs>>;
   }
   /** Only the listed changes, read from `root`. */
   | { readonly type: 'changes'; readonly root: string; readonly changes: Iterable<LayerChange> };

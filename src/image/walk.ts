@@ -199,7 +199,7 @@ export async function planEntries(source: LayerSource, sourceDateEpoch?: number)
   const root = path.resolve(source.root);
   let entries: PlannedEntry[];
   // A tree's xattrs come from one getfattr process, which runs while this one walks.
-  const treeXattrs = source.type === 'tree' ? (source.xattrs ? Promise.resolve(source.xattrs) : readXattrs([root], true)) : undefined;
+  const treeXattrs: Promise<ReadonlyMap<string, Xattrs>> | undefined = source.type === 'tree' ? (source.xattrs ? Promise.resolve(source.xattrs) : readXattrs([root], true)) : undefined;
   treeXattrs?.catch(() => undefined);
   switch (source.type) {
     case 'tree':
