@@ -75,6 +75,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (options.signal?.aborted) forward();
     else options.signal?.addEventListener('abort', forward, { once: true });
     stopping = () => options.signal?.removeEventListener('abort', forward);
+    const resolve = storeResolver(store, async (s, ref) => { await (await import('../registry/index.js')).pull(ref, { store: s, env }); });
     const rt: BuildRuntime = {
       options: { ...options, signal: stop.signal }, store, graph, contextDir, steps, emit,
       ...(epoch !== undefined ? { epoch } : {}),
@@ -82,7 +83,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       fsm: new FsManager(store, applyStoreLayers),
       context,
       // The registry client loads only when a base image has to be pulled.
-      resolveImage: storeResolver(store, async (s, ref) => { await (await import('../registry/index.js')).pull(ref, { store: s, env }); }),
+      // A pull cannot be stopped halfway: a stopped build stops waiting for it instead.
+      resolveImage: (ref, o) => untilAborted(resolve(ref, o), stop.signal),
       stage: (index) => {
         let p = running.get(index);
         if (!p) {
@@ -145,6 +147,17 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // The tar worker thread (tar-offload.ts) is not kept past a build it is idle after.
     releaseTarWorker();
   }
+}
+
+/** `work`, unless `signal` aborts first (then BUILD_ABORTED; `work` goes on unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => undefined);
+  if (signal.aborted) return Promise.reject(new SlipwayError('BUILD_ABORTED', 'build aborted'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new SlipwayError('BUILD_ABORTED', 'build aborted'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 async function atomicWrite(file: string, data: string): Promise<void> {

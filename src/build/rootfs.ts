@@ -203,16 +203,23 @@ export class FsManager {
     let stuck = false;
     let handedOver = false;
     let written: void | StepWritten;
+    // A writer still finishing the tree (xattrs as a promise) is observed at once: a failed
+    // unmount below must not leave its rejection unhandled.
+    const write = async (root: string): Promise<void | StepWritten> => {
+      const w = await fn(root, lowers, upper, work);
+      if (w?.xattrs instanceof Promise) w.xattrs.catch(() => undefined);
+      return w;
+    };
     try {
       if (options.mount === false) {
-        written = await fn(merged, lowers, upper, work);
+        written = await write(merged);
       } else if (lowers.length === 0) {
         // Nothing below (FROM scratch): write straight into the upper dir, no overlay needed.
-        written = await fn(upper, lowers, upper, work);
+        written = await write(upper);
       } else {
         await mountOverlay(merged, { lowerTopFirst: lowers.length > 0 ? [...lowers].reverse() : [empty], upper, work });
         try {
-          written = await fn(merged, lowers, upper, work);
+          written = await write(merged);
         } finally {
           await unmount(merged).catch((err: unknown) => { stuck = true; throw err; });
         }

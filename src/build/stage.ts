@@ -130,6 +130,13 @@ export async function runStage(rt: BuildRuntime, stage: ExecStage): Promise<Stag
         }
       }
     } catch (err) {
+      // A tree this step stood on could not be finished (a COPY's settle failed): that
+      // step's own failure, at its own line, is the one to report.
+      const earlier = (await Promise.allSettled(reports)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (earlier) {
+        rt.emit({ type: 'step-error', id, message: 'canceled', time: Date.now() });
+        throw earlier.reason;
+      }
       throw failed(err);
     }
     key = outcome.key;

@@ -8,4 +8,9 @@ import { main } from './main.js';
 const moved = process.env.SLIPWAY_EXTRA_CA_CERTS;
 if (moved !== undefined && process.env.NODE_EXTRA_CA_CERTS === undefined) process.env.NODE_EXTRA_CA_CERTS = moved;
 
-process.exitCode = await main(process.argv.slice(2));
+const code = await main(process.argv.slice(2));
+// A failed command may leave work nobody waits for (a stopped build's base-image pull on a
+// socket that never answers): it must not keep the process. stdout and stderr are
+// synchronous on Linux, so nothing written is lost.
+if (code !== 0) process.exit(code);
+process.exitCode = code;

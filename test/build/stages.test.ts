@@ -58,3 +58,44 @@ test('two stages making the same step at once: a cached rebuild gives the same i
     assert.equal(cached.imageId, fresh.imageId, `round ${i}`);
   }
 });
+
+test('a failing stage does not wait for a sibling stuck pulling its base image: the build fails at once with the real error', { timeout: 60_000 }, async () => {
+  const { createServer } = await import('node:net');
+  const sockets = new Set<import('node:net').Socket>();
+  // A registry that accepts connections and never answers.
+  const server = createServer((s) => { sockets.add(s); });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const ctx = makeContext({ Dockerfile: `FROM scratch AS a\nCOPY rootfs/ /\nRUN exit 7\n\nFROM 127.0.0.1:${port}/never/answers:1 AS b\nRUN true\n\nFROM scratch\nCOPY --from=a /bin/sh /a\nCOPY --from=b /etc /b\n` });
+    const err = await build({ context: ctx, root: storeRoot, noCache: true }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SlipwayError, String(err));
+    assert.equal(err.code, 'BUILD_RUN_FAILED');
+    assert.match(err.message, /Dockerfile:3:1: RUN exit 7/);
+  } finally {
+    for (const s of sockets) s.destroy();
+    server.close();
+  }
+});
+
+test('a COPY whose tree could not be finished fails as itself, at its own line, not as the step after it', async () => {
+  const { Borrower } = await import('../../src/build/borrow.js');
+  const settle = Borrower.prototype.settle;
+  // The settle's I/O failing (ENOSPC copying a file with xattrs, say), injected.
+  Borrower.prototype.settle = async function () {
+    await new Promise((r) => setTimeout(r, 100));
+    throw new SlipwayError('BUILD_COPY_FAILED', 'injected settle failure');
+  };
+  try {
+    const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY d/ /d/\nWORKDIR /w\n', 'd/a.txt': 'a\n' }, false);
+    const events: ProgressEvent[] = [];
+    const err = await build({ context: ctx, root: storeRoot, noCache: true, onProgress: (e) => events.push(e) }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SlipwayError, String(err));
+    assert.match(err.message, /Dockerfile:2:1: COPY d\/ \/d\/: injected settle failure/);
+    const errors = events.filter((e): e is Extract<ProgressEvent, { type: 'step-error' }> => e.type === 'step-error').map((e) => e.message);
+    assert.ok(errors.includes('injected settle failure'), errors.join(' | '));
+    assert.ok(!errors.some((m) => /WORKDIR/.test(m)), errors.join(' | '));
+  } finally {
+    Borrower.prototype.settle = settle;
+  }
+});
