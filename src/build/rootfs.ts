@@ -107,15 +107,7 @@ export class FsManager {
     if (!existsSync(dir)) return undefined;
     if (this.checked.has(diffId)) return this.verdicts.get(diffId) === true ? dir : undefined;
     const ok = borrowedIntactSync(this.store.root, digestHex(diffId), dir);
-    if (!ok) {
-      const trash = path.join(this.store.root, 'build-trash');
-      try {
-        mkdirSync(trash, { recursive: true, mode: 0o700 });
-        renameSync(dir, path.join(trash, `${digestHex(diffId)}-${process.pid}-${randomBytes(6).toString('hex')}`));
-      } catch {
-        // The stale dir stays and fails this check again.
-      }
-    }
+    if (!ok) this.toTrash(dir, digestHex(diffId));
     this.verdicts.set(diffId, ok);
     this.checked.set(diffId, Promise.resolve(ok));
     return ok ? dir : undefined;
@@ -136,12 +128,9 @@ export class FsManager {
           return true;
         }
         this.verdicts.set(diffId, false);
-        const trash = path.join(this.store.root, 'build-trash');
-        await mkdir(trash, { recursive: true, mode: 0o700 });
         // The record stays: it goes with whatever dir is at this path (a dir placed later
-        // writes its own; prune removes one whose dir is gone). If the move fails, the stale
-        // dir stays and fails this check again.
-        await rename(dir, path.join(trash, `${digestHex(diffId)}-${process.pid}-${randomBytes(6).toString('hex')}`)).catch(() => undefined);
+        // writes its own; prune removes one whose dir is gone).
+        this.toTrash(dir, digestHex(diffId));
         return false;
       })();
       this.checked.set(diffId, p);
@@ -293,17 +282,27 @@ export class FsManager {
    * whatever is left.
    */
   private discard(tree: string): void {
-    const trash = path.join(this.store.root, 'build-trash');
-    const to = path.join(trash, `dup-${process.pid}-${randomBytes(6).toString('hex')}`);
-    try {
-      mkdirSync(trash, { recursive: true, mode: 0o700 });
-      renameSync(tree, to);
-    } catch {
-      return; // Left in the scratch dir, removed with it.
-    }
+    const to = this.toTrash(tree, 'dup');
+    if (to === undefined) return; // Left in the scratch dir, removed with it.
     const rm = spawn('rm', ['-rf', '--', to], { detached: true, stdio: 'ignore' });
     rm.on('error', () => undefined);
     rm.unref();
+  }
+
+  /**
+   * Moves `dir` into `build-trash/` (emptied by prune) under `<prefix>-<pid>-<random>`;
+   * undefined if it could not (a stale kept dir then stays, and fails its check again).
+   */
+  private toTrash(dir: string, prefix: string): string | undefined {
+    const trash = path.join(this.store.root, 'build-trash');
+    const to = path.join(trash, `${prefix}-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(trash, { recursive: true, mode: 0o700 });
+      renameSync(dir, to);
+      return to;
+    } catch {
+      return undefined;
+    }
   }
 
   private async place(tree: string): Promise<FsLayer> {
