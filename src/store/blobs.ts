@@ -41,6 +41,9 @@ export async function statBlob(root: string, digest: Digest): Promise<BlobInfo |
   }
 }
 
+/** Bytes written between two background datasyncs of a blob being stored. */
+const SYNC_EVERY = 4 << 20;
+
 /**
  * Streams `source` into the store. The bytes go to a temp file under `<root>/tmp`
  * while being hashed; the size limit is enforced as they arrive (a lying or endless
@@ -55,6 +58,10 @@ export async function putBlob(root: string, source: BlobSource, expected: BlobEx
   const tmp = path.join(root, 'tmp', tempName('blob'));
   const fh = await fs.open(tmp, 'wx', 0o644);
   let ok = false;
+  // Big blobs are flushed to disk as they are written (a datasync per SYNC_EVERY bytes, not
+  // waited for): the fsync before the rename then has only the tail left to write.
+  const syncing: Promise<void>[] = [];
+  let unsynced = 0;
   try {
     for await (const chunk of source as AsyncIterable<Uint8Array>) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -64,7 +71,14 @@ export async function putBlob(root: string, source: BlobSource, expected: BlobEx
       }
       let off = 0;
       while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
+      if ((unsynced += buf.length) >= SYNC_EVERY && syncing.length < 64) {
+        unsynced = 0;
+        const p = fh.datasync();
+        p.catch(() => undefined);
+        syncing.push(p);
+      }
     }
+    await Promise.all(syncing);
     if (expected.size !== undefined && digester.size !== expected.size) {
       throw new SlipwayError('STORE_SIZE_MISMATCH', `blob ${expected.digest ?? ''} has ${digester.size} bytes, expected ${expected.size}`);
     }
@@ -82,6 +96,7 @@ export async function putBlob(root: string, source: BlobSource, expected: BlobEx
     return { digest, size: digester.size };
   } finally {
     if (!ok) {
+      await Promise.allSettled(syncing);
       await fh.close().catch(() => undefined);
       await fs.rm(tmp, { force: true });
     }
