@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { linkSync, lstatSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readXattrs, type Xattrs } from '../image/xattr.js';
 
@@ -50,6 +50,8 @@ export class Borrower {
   readonly borrowed = new Map<string, { readonly src: string; st: Stats }>();
   /** Inodes already in the layer dir through a link (this COPY's, or a reused file's). */
   private readonly placed = new Set<string>();
+  /** The record's text, once saved (see save). */
+  private record: string | undefined;
 
   constructor(private readonly statCache?: RelinkListener) {}
 
@@ -133,8 +135,13 @@ export class Borrower {
     if (this.borrowed.size === 0) return;
     const file = recordFile(storeRoot, diffIdHex);
     await mkdir(path.dirname(file), { recursive: true });
-    let text = `${HEADER}\n`;
-    for (const [rel, { st }] of this.borrowed) text += `${statLine(st)}\t${rel}\n`;
+    // Built once: by the first save the copy and settle are over, so the second is the same.
+    if (this.record === undefined) {
+      let text = `${HEADER}\n`;
+      for (const [rel, { st }] of this.borrowed) text += `${statLine(st)}\t${rel}\n`;
+      this.record = text;
+    }
+    const text = this.record;
     const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(tmp, text);
     await rename(tmp, file);
@@ -146,23 +153,12 @@ export class Borrower {
  * borrowed file has the inode and stat it had when it was linked. A dir without a
  * record borrowed nothing and is always intact.
  */
-export async function borrowedIntact(storeRoot: string, diffIdHex: string, dir: string): Promise<boolean> {
-  let text: string;
-  try {
-    text = await readFile(recordFile(storeRoot, diffIdHex), 'utf8');
-  } catch (err) {
-    // No record: nothing was linked. An unreadable one: the dir is not trusted.
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-  return matchesRecord(text, dir);
-}
-
-/** borrowedIntact, synchronously (for a COPY that needs its last result mid-copy). */
-export function borrowedIntactSync(storeRoot: string, diffIdHex: string, dir: string): boolean {
+export function borrowedIntact(storeRoot: string, diffIdHex: string, dir: string): boolean {
   let text: string;
   try {
     text = readFileSync(recordFile(storeRoot, diffIdHex), 'utf8');
   } catch (err) {
+    // No record: nothing was linked. An unreadable one: the dir is not trusted.
     return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
   return matchesRecord(text, dir);

@@ -12,7 +12,7 @@ import { chainId, digestHex, type Descriptor, type Digest } from '../oci/index.j
 import { diffUpper } from '../sandbox/index.js';
 import { mountOverlay, unmount } from '../sandbox/overlay.js';
 import type { Store } from '../store/index.js';
-import { borrowedIntact, borrowedIntactSync } from './borrow.js';
+import { borrowedIntact } from './borrow.js';
 import { saveMemberIndex } from './members.js';
 
 /**
@@ -77,9 +77,7 @@ export class FsManager {
   private readonly diffsDir: string;
   private readonly tmpDir: string;
   /** Kept dirs checked against their borrowed-file record in this build (see borrow.ts). */
-  private readonly checked = new Map<string, Promise<boolean>>();
-  /** The outcomes of `checked` once known. */
-  private readonly verdicts = new Map<string, boolean>();
+  private readonly checked = new Map<string, boolean>();
   /** Pending layers by tree, until `settle` or `drain`. */
   private readonly unsettled = new Map<string, Unsettled>();
 
@@ -92,50 +90,25 @@ export class FsManager {
     return path.join(this.diffsDir, digestHex(diffId));
   }
 
-  /** The kept dir of a layer this builder made, if it is still there and intact. */
-  async kept(diffId: Digest): Promise<string | undefined> {
-    const dir = this.diffDir(diffId);
-    return (await exists(dir)) && (await this.intact(diffId, dir)) ? dir : undefined;
-  }
-
   /**
-   * kept(), synchronously: for a COPY that wants its last result only once it meets a file
-   * it cannot link from the context. A check still running elsewhere counts as "no".
-   */
-  keptSync(diffId: Digest): string | undefined {
-    const dir = this.diffDir(diffId);
-    if (!existsSync(dir)) return undefined;
-    if (this.checked.has(diffId)) return this.verdicts.get(diffId) === true ? dir : undefined;
-    const ok = borrowedIntactSync(this.store.root, digestHex(diffId), dir);
-    if (!ok) this.toTrash(dir, digestHex(diffId));
-    this.verdicts.set(diffId, ok);
-    this.checked.set(diffId, Promise.resolve(ok));
-    return ok ? dir : undefined;
-  }
-
-  /**
-   * Whether a kept dir's borrowed context files are unchanged (once per build). One that
+   * The kept dir of a layer this builder made, if it is still there and intact: its
+   * borrowed context files unchanged (checked once per build, an lstat per file). One that
    * changed is moved to `build-trash/` (emptied by prune), so its layer comes from the
    * blob instead. It is not deleted now: unlinking its files would move the ctime of
-   * every context file it shares, and the next build would read them all again.
+   * every context file it shares, and the next build would read them all again. Its
+   * record stays: it goes with whatever dir is at this path (a dir placed later writes its
+   * own; prune removes one whose dir is gone). Synchronous, as a COPY may ask mid-copy.
    */
-  private intact(diffId: Digest, dir: string): Promise<boolean> {
-    let p = this.checked.get(diffId);
-    if (p === undefined) {
-      p = (async () => {
-        if (await borrowedIntact(this.store.root, digestHex(diffId), dir)) {
-          this.verdicts.set(diffId, true);
-          return true;
-        }
-        this.verdicts.set(diffId, false);
-        // The record stays: it goes with whatever dir is at this path (a dir placed later
-        // writes its own; prune removes one whose dir is gone).
-        this.toTrash(dir, digestHex(diffId));
-        return false;
-      })();
-      this.checked.set(diffId, p);
+  kept(diffId: Digest): string | undefined {
+    const dir = this.diffDir(diffId);
+    if (!existsSync(dir)) return undefined;
+    let ok = this.checked.get(diffId);
+    if (ok === undefined) {
+      ok = borrowedIntact(this.store.root, digestHex(diffId), dir);
+      if (!ok) this.toTrash(dir, digestHex(diffId));
+      this.checked.set(diffId, ok);
     }
-    return p;
+    return ok ? dir : undefined;
   }
 
   /** A fresh scratch directory on the store's filesystem (overlay needs upper and work together). */
@@ -156,7 +129,7 @@ export class FsManager {
     while (i > 0) {
       const top = fs.layers[i - 1]!;
       if (isPending(top)) await top.ready;
-      const d = isPending(top) ? top.tree : await this.kept(top.diffId);
+      const d = isPending(top) ? top.tree : this.kept(top.diffId);
       if (d === undefined) break;
       dirs.unshift(d);
       i--;
@@ -324,8 +297,7 @@ export class FsManager {
         // Made just now from what its record says: no need to check it again in this build.
         if (placed) {
           await u.beforeKeep?.(digestHex(layer.diffId));
-          this.checked.set(layer.diffId, Promise.resolve(true));
-          this.verdicts.set(layer.diffId, true);
+          this.checked.set(layer.diffId, true);
         }
         kept = placed;
       }
