@@ -19,51 +19,66 @@ function kindOf(st: Stats): ContextEntry['kind'] {
   return 'other';
 }
 
+/** Called for each entry of a source, in walk order. */
+type Visit = (rel: string, abs: string, contextPath: string, stat: Stats, kind: ContextEntry['kind']) => void;
+
 /**
- * Entries of one source in walk order (the source itself first, then its contents
- * depth-first, names in byte order), with excluded entries left out and excluded
- * directories kept only as parents of re-included entries.
+ * Visits one source in walk order (the source itself first, then its contents
+ * depth-first, names in byte order), leaving excluded entries out and visiting an
+ * excluded directory only as the parent of something re-included (just before it).
+ * Synchronous below the top on purpose: one lstat per entry without a promise and a
+ * thread-pool hop each is several times faster, and that is what an unchanged context
+ * costs.
  */
-export async function listSource(root: string, match: SourceMatch, ignore: IgnoreMatcher, exclude?: (rel: string) => boolean): Promise<ContextEntry[]> {
-  const out: ContextEntry[] = [];
+async function walkSource(root: string, match: SourceMatch, ignore: IgnoreMatcher, exclude: ((rel: string) => boolean) | undefined, visit: Visit): Promise<void> {
   const st = await lstat(match.abs);
   const ctxRel = path.relative(root, match.abs);
-  const top: ContextEntry = { rel: '', abs: match.abs, contextPath: ctxRel, kind: kindOf(st), stat: st };
-  if (top.kind !== 'dir') {
+  const kind = kindOf(st);
+  if (kind !== 'dir') {
     // A single file is matched by its own name, as COPY --exclude does.
-    if (!exclude?.(path.posix.basename(match.path))) out.push(top);
-    return out;
+    if (!exclude?.(path.posix.basename(match.path))) visit('', match.abs, ctxRel, st, kind);
+    return;
   }
-  out.push(top);
-  // Synchronous on purpose: one lstat per entry without a promise and a thread-pool
-  // hop each is several times faster, and that is what an unchanged context costs.
+  visit('', match.abs, ctxRel, st, kind);
+  // Excluded directories on the current path, visited once something below them is.
+  const parents: [rel: string, abs: string, ctx: string, stat: Stats][] = [];
+  const enter: Visit = (rel, abs, ctx, stat, k) => {
+    for (const [pr, pa, pc, ps] of parents) visit(pr, pa, pc, ps, 'dir');
+    parents.length = 0;
+    visit(rel, abs, ctx, stat, k);
+  };
   const walk = (dirAbs: string, dirRel: string, dirCtx: string): void => {
-    const names = sortByBytes(readdirSync(dirAbs));
-    for (const name of names) {
+    for (const name of sortByBytes(readdirSync(dirAbs))) {
       const abs = `${dirAbs}/${name}`;
       const stat = lstatSync(abs);
-      const entry: ContextEntry = {
-        rel: dirRel === '' ? name : `${dirRel}/${name}`,
-        abs,
-        contextPath: dirCtx === '' ? name : `${dirCtx}/${name}`,
-        kind: kindOf(stat),
-        stat,
-      };
-      if (exclude?.(entry.rel)) continue;
-      const excluded = ignore.isExcluded(entry.contextPath);
-      if (entry.kind === 'dir') {
-        if (excluded && !ignore.mayIncludeBelow(entry.contextPath)) continue;
-        const at = out.length;
-        out.push(entry);
-        walk(entry.abs, entry.rel, entry.contextPath);
-        // An excluded directory stays only as the parent of something re-included.
-        if (excluded && out.length === at + 1) out.pop();
+      const rel = dirRel === '' ? name : `${dirRel}/${name}`;
+      if (exclude?.(rel)) continue;
+      const ctx = dirCtx === '' ? name : `${dirCtx}/${name}`;
+      const k = kindOf(stat);
+      const excluded = ignore.isExcluded(ctx);
+      if (k === 'dir') {
+        if (excluded && !ignore.mayIncludeBelow(ctx)) continue;
+        if (!excluded) {
+          enter(rel, abs, ctx, stat, k);
+          walk(abs, rel, ctx);
+          continue;
+        }
+        const depth = parents.length;
+        parents.push([rel, abs, ctx, stat]);
+        walk(abs, rel, ctx);
+        if (parents.length > depth) parents.length = depth;
       } else if (!excluded) {
-        out.push(entry);
+        enter(rel, abs, ctx, stat, k);
       }
     }
   };
   walk(match.abs, '', ctxRel);
+}
+
+/** Entries of one source in walk order (see walkSource). */
+export async function listSource(root: string, match: SourceMatch, ignore: IgnoreMatcher, exclude?: (rel: string) => boolean): Promise<ContextEntry[]> {
+  const out: ContextEntry[] = [];
+  await walkSource(root, match, ignore, exclude, (rel, abs, contextPath, stat, kind) => out.push({ rel, abs, contextPath, kind, stat }));
   return out;
 }
 
@@ -96,10 +111,10 @@ interface Unread {
  * link target), in listSource's order and with its exclusions. Unchanged files are
  * not read again when `cache` knows them.
  *
- * This walk is listSource's, fused with the hashing, because it is most of a no-op
- * rebuild: lines are hashed as they come while every file so far was a cache hit, and
- * nothing per entry outlives its line (a list of entries with their stats would survive
- * young-generation GCs, several ms per 1,000 files). From the first file that must be
+ * The lines are made as walkSource visits, not from listSource's list, because this is
+ * most of a no-op rebuild: lines are hashed as they come while every file so far was a
+ * cache hit, and nothing per entry outlives its line (a list of entries with their stats
+ * would survive young-generation GCs, several ms per 1,000 files). From the first file that must be
  * read, lines wait with it until the reads are done.
  */
 export async function hashSources(root: string, matches: SourceMatch[], ignore: IgnoreMatcher, cache: StatCache, exclude?: (rel: string) => boolean): Promise<string> {
@@ -113,13 +128,7 @@ export async function hashSources(root: string, matches: SourceMatch[], ignore: 
       text = '';
     }
   };
-  // Lines of excluded directories, written only once something below them is.
-  const parents: string[] = [];
-  const emit = (rel: string, abs: string, st: Stats, kind: ContextEntry['kind']): void => {
-    if (parents.length > 0) {
-      for (const p of parents) put(p);
-      parents.length = 0;
-    }
+  const emit: Visit = (rel, abs, _ctx, st, kind) => {
     const head = `${rel}\0${kind}\0${(st.mode & 0o7777).toString(8)}\0${st.uid}\0${st.gid}\0`;
     if (kind === 'file') {
       const d = cache.lookup(abs, st);
@@ -131,43 +140,9 @@ export async function hashSources(root: string, matches: SourceMatch[], ignore: 
       put(`${head}${kind === 'symlink' ? readlinkSync(abs) : ''}\n`);
     }
   };
-  const walk = (dirAbs: string, dirRel: string, dirCtx: string): void => {
-    for (const name of sortByBytes(readdirSync(dirAbs))) {
-      const abs = `${dirAbs}/${name}`;
-      const stat = lstatSync(abs);
-      const rel = dirRel === '' ? name : `${dirRel}/${name}`;
-      if (exclude?.(rel)) continue;
-      const ctx = dirCtx === '' ? name : `${dirCtx}/${name}`;
-      const kind = kindOf(stat);
-      const excluded = ignore.isExcluded(ctx);
-      if (kind === 'dir') {
-        if (excluded && !ignore.mayIncludeBelow(ctx)) continue;
-        if (!excluded) {
-          emit(rel, abs, stat, kind);
-          walk(abs, rel, ctx);
-          continue;
-        }
-        // An excluded directory is there only as the parent of something re-included.
-        const depth = parents.length;
-        parents.push(`${rel}\0${kind}\0${(stat.mode & 0o7777).toString(8)}\0${stat.uid}\0${stat.gid}\0\n`);
-        walk(abs, rel, ctx);
-        if (parents.length > depth) parents.length = depth;
-      } else if (!excluded) {
-        emit(rel, abs, stat, kind);
-      }
-    }
-  };
   for (const match of matches) {
     put(`source\0${match.path}\0`);
-    const st = await lstat(match.abs);
-    const kind = kindOf(st);
-    if (kind !== 'dir') {
-      // A single file is matched by its own name, as COPY --exclude does.
-      if (!exclude?.(path.posix.basename(match.path))) emit('', match.abs, st, kind);
-      continue;
-    }
-    emit('', match.abs, st, kind);
-    walk(match.abs, '', path.relative(root, match.abs));
+    await walkSource(root, match, ignore, exclude, emit);
   }
   if (waiting !== undefined) {
     const unread = waiting.filter((w): w is Unread => typeof w !== 'string');
