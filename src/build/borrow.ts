@@ -67,6 +67,12 @@ export class Borrower {
     if (before !== undefined && b !== undefined) this.statCache?.relinked(b.src, before, after);
   }
 
+  /** `rel` was in the layer dir already (a tree taken over, CopyReuse.adopt) as the inode claimed for it, with stat `st`. */
+  stayed(rel: string, st: Stats): void {
+    const b = this.borrowed.get(rel);
+    if (b !== undefined) b.st = st;
+  }
+
   /**
    * Takes the inode `st` (the file at `src`, or a reused kept file with the same
    * content) into the layer dir at `rel`; false when it is already there under another
@@ -151,9 +157,11 @@ export class Borrower {
 /**
  * Whether the kept dir `dir` of `diffIdHex` is still what its layer says: every
  * borrowed file has the inode and stat it had when it was linked. A dir without a
- * record borrowed nothing and is always intact.
+ * record borrowed nothing and is always intact. `suspects`: inodes of context files known
+ * to have changed (the stat cache hashed them again), checked first: a dir that borrowed
+ * one of them before an in-place edit is found stale after an lstat or two, not thousands.
  */
-export function borrowedIntact(storeRoot: string, diffIdHex: string, dir: string): boolean {
+export function borrowedIntact(storeRoot: string, diffIdHex: string, dir: string, suspects?: ReadonlySet<number>): boolean {
   let text: string;
   try {
     text = readFileSync(recordFile(storeRoot, diffIdHex), 'utf8');
@@ -161,26 +169,32 @@ export function borrowedIntact(storeRoot: string, diffIdHex: string, dir: string
     // No record: nothing was linked. An unreadable one: the dir is not trusted.
     return (err as NodeJS.ErrnoException).code === 'ENOENT';
   }
-  return matchesRecord(text, dir);
-}
-
-function matchesRecord(text: string, dir: string): boolean {
   const lines = text.split('\n');
   if (lines[0] !== HEADER) return false;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line === '') continue;
-    const cut = nthTab(line, 7);
-    if (cut < 0) return false;
-    let st: Stats | undefined;
-    try {
-      st = lstatSync(path.join(dir, line.slice(cut + 1)), { throwIfNoEntry: false });
-    } catch {
-      return false; // e.g. ENOTDIR: not what was recorded
+  const done = new Uint8Array(lines.length);
+  if (suspects !== undefined && suspects.size > 0) {
+    for (let i = 1; i < lines.length; i++) {
+      const line = lines[i]!;
+      if (!suspects.has(Number(line.slice(0, line.indexOf('\t'))))) continue;
+      if (!lineMatches(line, dir)) return false;
+      done[i] = 1;
     }
-    if (st === undefined || !(st.isFile() || st.isSymbolicLink()) || statLine(st) !== line.slice(0, cut)) return false;
   }
+  for (let i = 1; i < lines.length; i++) if (done[i] === 0 && !lineMatches(lines[i]!, dir)) return false;
   return true;
+}
+
+function lineMatches(line: string, dir: string): boolean {
+  if (line === '') return true;
+  const cut = nthTab(line, 7);
+  if (cut < 0) return false;
+  let st: Stats | undefined;
+  try {
+    st = lstatSync(path.join(dir, line.slice(cut + 1)), { throwIfNoEntry: false });
+  } catch {
+    return false; // e.g. ENOTDIR: not what was recorded
+  }
+  return st !== undefined && (st.isFile() || st.isSymbolicLink()) && statLine(st) === line.slice(0, cut);
 }
 
 /** Where the records are, one file per kept dir named by its diff_id hex (for prune). */

@@ -133,20 +133,27 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
    * The copy itself is synchronous: on a page-cache-warm context (the usual case) each
    * file is a handful of short syscalls, and a thread-pool round trip per syscall cost
    * several times more than the syscall. `fresh` says the destination directory was just
-   * created, so nothing in it needs checking or replacing.
+   * created, so nothing in it needs checking or replacing. `adopted` says it is part of
+   * the previous run's tree taken over (CopyReuse.adopt): what is right in it stays, and
+   * what the source no longer has goes.
    */
-  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string, fresh: boolean, ignored = false): Promise<void> => {
+  const copyEntry = async (src: string, dst: string, rel: string, follow: boolean, rootRel: string, fresh: boolean, ignored = false, adopted = false): Promise<void> => {
     const st = follow ? statSync(src) : lstatSync(src);
     if (!st.isDirectory()) {
-      if (!ignored) copyLeaf(src, dst, st, fresh, follow);
+      if (!ignored) copyLeaf(src, dst, st, fresh, follow, adopted);
       return;
     }
-    const existing = fresh ? undefined : lstatSync(dst, { throwIfNoEntry: false });
-    if (existing && !existing.isDirectory()) rmSync(dst, { recursive: true, force: true });
-    const created = !existing?.isDirectory();
+    let existing = fresh ? undefined : lstatSync(dst, { throwIfNoEntry: false });
+    // An adopted directory that .dockerignore leaves out but for some exception is made
+    // afresh: it then holds only what the exceptions bring back.
+    if (existing && (!existing.isDirectory() || (adopted && ignored))) {
+      rmSync(dst, { recursive: true, force: true });
+      existing = undefined;
+    }
+    const created = existing === undefined;
     if (created) mkdirSync(dst);
     const into = created ? inside(dst) : dst;
-    await copyChildren(src, into, rel, rootRel, created);
+    await copyChildren(src, into, rel, rootRel, created, adopted && !created);
     // An ignored directory is there only as the parent of what an exception re-includes.
     if (ignored && created && readdirSync(into).length === 0) {
       rmdirSync(dst);
@@ -159,47 +166,70 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     utimesSync(dst, st.atime, st.mtime);
   };
 
-  const copyLeaf = (src: string, dst: string, st: Stats, fresh: boolean, followed: boolean): void => {
+  const copyLeaf = (src: string, dst: string, st: Stats, fresh: boolean, followed: boolean, adopted: boolean): void => {
+    const own = ownerOf(st);
+    const layerRel = upper !== undefined && dst.startsWith(`${upper.dir}/`) ? dst.slice(upper.dir.length + 1) : undefined;
+    const borrow = layerRel !== undefined ? o.borrow : undefined;
+    const reuse = layerRel !== undefined ? o.reuse : undefined;
+    const mode = modeOf(st);
+    // The context file comes out as it is (same mode and owner): it is linked, not copied. A
+    // symlink's target never changes in place, so one with the wanted owner is linked too
+    // (link() links the symlink itself; so a followed top-level symlink is not linked).
+    const asIs = own.uid === st.uid && own.gid === st.gid && (st.isSymbolicLink() || (!followed && mode === (st.mode & 0o7777)));
+    // Noted for the next run's record before anything links the file (that moves its ctime).
+    const digest = st.isFile() ? reuse?.note(layerRel!, src, st) : undefined;
     if (!fresh) {
       const existing = lstatSync(dst, { throwIfNoEntry: false });
-      if (existing) rmSync(dst, { recursive: true, force: true });
+      if (existing) {
+        if (adopted && stays(layerRel, src, st, existing, asIs, digest, mode, own)) return;
+        rmSync(dst, { recursive: true, force: true });
+      }
     }
-    const own = ownerOf(st);
-    const inUpper = upper !== undefined && dst.startsWith(`${upper.dir}/`);
     if (st.isSymbolicLink()) {
-      // A symlink's target never changes in place, so one with the wanted owner is linked too
-      // (link() links the symlink itself): one syscall instead of three.
-      if (inUpper && o.borrow && own.uid === st.uid && own.gid === st.gid && o.borrow.link(src, st, dst, dst.slice(upper.dir.length + 1))) return;
+      if (borrow && asIs && borrow.link(src, st, dst, layerRel!)) return;
       symlinkSync(readlinkSync(src), dst);
       lchownSync(dst, own.uid, own.gid);
       lutimesSync(dst, st.atime, st.mtime);
       return;
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context
-    const mode = modeOf(st);
-    if (inUpper && (o.reuse || o.borrow)) {
-      const layerRel = dst.slice(upper.dir.length + 1);
-      const borrow = o.borrow;
-      // Noted for the next run's record before anything links the file (that moves its ctime).
-      const digest = o.reuse?.note(layerRel, src, st);
-      // The context file itself first, when it would come out as it is: same mode and owner
-      // (a followed top-level symlink is not linked: link() would link the symlink itself).
-      // Then the last run's file, which needs that run's kept dir checked first.
-      if (borrow && !followed && mode === (st.mode & 0o7777) && own.uid === st.uid && own.gid === st.gid && borrow.link(src, st, dst, layerRel)) return;
+    // The context file itself first; then the last run's file, which needs that run's kept
+    // dir checked first.
+    if (borrow && asIs && borrow.link(src, st, dst, layerRel!)) return;
+    if (digest !== undefined) {
       let sameInode = false;
-      const claim = borrow ? (c: Stats) => { sameInode = c.ino === st.ino && c.dev === st.dev; return borrow.claim(layerRel, src, c); } : undefined;
-      if (digest !== undefined && o.reuse!.linkPrevious(layerRel, digest, st, dst, mode, own, claim)) {
+      const claim = borrow ? (c: Stats) => { sameInode = c.ino === st.ino && c.dev === st.dev; return borrow.claim(layerRel!, src, c); } : undefined;
+      if (reuse!.linkPrevious(layerRel!, digest, st, dst, mode, own, claim)) {
         // The record takes the inode's stat after the link; when it is the context file's own
         // inode (linked last time), the stat cache learns its ctime moved.
-        borrow?.linked(layerRel, dst, sameInode ? st : undefined);
+        borrow?.linked(layerRel!, dst, sameInode ? st : undefined);
         return;
       }
-      borrow?.release(layerRel);
+      borrow?.release(layerRel!);
     }
     copyFileAs(src, dst, st, mode, own, o.chmod !== undefined);
   };
 
-  const copyChildren = async (srcDir: string, dstDir: string, relDir: string, rootRelDir: string, fresh: boolean): Promise<void> => {
+  /**
+   * Whether `existing`, the adopted tree's entry at `layerRel`, already is what this copy
+   * makes of `src`: the context file's own inode where it would be linked now, or the last
+   * run's file where it has the content, mode, owner, size and mtime wanted.
+   */
+  const stays = (layerRel: string | undefined, src: string, st: Stats, existing: Stats, asIs: boolean, digest: string | undefined, mode: number, own: Owner): boolean => {
+    if (layerRel === undefined) return false;
+    const borrow = o.borrow;
+    if (existing.ino === st.ino && existing.dev === st.dev) {
+      if (!asIs || !borrow?.claim(layerRel, src, st)) return false;
+    } else {
+      if (digest === undefined || o.reuse?.keeps(layerRel, digest, st, existing, mode, own) !== true) return false;
+      if (borrow && !borrow.claim(layerRel, src, existing)) return false;
+    }
+    borrow?.stayed(layerRel, existing);
+    return true;
+  };
+
+  const copyChildren = async (srcDir: string, dstDir: string, relDir: string, rootRelDir: string, fresh: boolean, adopted = false): Promise<void> => {
+    const todo: { name: string; ignored: boolean }[] = [];
     for (const name of readdirSync(srcDir).sort()) {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
       const rootRel = rootRelDir === '' ? name : `${rootRelDir}/${name}`;
@@ -207,7 +237,18 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       // Docker: an excluded directory is still walked when an exception may re-include something below it.
       const ignored = o.ignore?.isExcluded(rootRel) ?? false;
       if (ignored && !o.ignore!.mayIncludeBelow(rootRel)) continue;
-      await copyEntry(`${srcDir}/${name}`, `${dstDir}/${name}`, rel, false, rootRel, fresh, ignored);
+      todo.push({ name, ignored });
+    }
+    if (adopted) {
+      // What the source no longer has goes first: a context file it shares an inode with
+      // (moved elsewhere in the context) then has its ctime moved before it is linked anew.
+      const wanted = new Set(todo.map((t) => t.name));
+      for (const name of readdirSync(dstDir)) if (!wanted.has(name)) rmSync(`${dstDir}/${name}`, { recursive: true, force: true });
+    }
+    for (const { name, ignored } of todo) {
+      const rel = relDir === '' ? name : `${relDir}/${name}`;
+      const rootRel = rootRelDir === '' ? name : `${rootRelDir}/${name}`;
+      await copyEntry(`${srcDir}/${name}`, `${dstDir}/${name}`, rel, false, rootRel, fresh, ignored, adopted);
       await pause();
     }
   };
@@ -221,7 +262,21 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     switch (item.type) {
       case 'contents': {
         const { host: dst, created } = await ensureDir(o.targetRoot, item.to, o.owner, time);
-        await copyChildren(src, created ? inside(dst) : dst, '', realRel, created);
+        const into = created ? inside(dst) : dst;
+        // The previous run's tree for this directory, when it is there to be taken over.
+        // It replaces the empty directory just made (in the upper dir only: the merged view is
+        // not used for it again), which is then made again as ensureDir made it.
+        const adopted = created && upper !== undefined && into.startsWith(`${upper.dir}/`) && (o.reuse?.adopt(into.slice(upper.dir.length + 1), into) ?? false);
+        if (adopted) {
+          const own = o.owner ?? { uid: SELF_UID, gid: SELF_GID };
+          lchownSync(into, own.uid, own.gid);
+          chmodSync(into, 0o755);
+        }
+        await copyChildren(src, into, '', realRel, created && !adopted, adopted);
+        if (adopted) {
+          const t = time ?? Date.now() / 1000;
+          utimesSync(into, t, t);
+        }
         break;
       }
       case 'file': {

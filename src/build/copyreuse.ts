@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, type Stats } from 'node:fs';
+import { linkSync, lstatSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StatCache } from '../context/index.js';
@@ -15,7 +15,8 @@ import type { Owner } from './passwd.js';
  * the mode, owner, size and mtime the copy would give. Kept layer dirs are never written
  * to after their step (they are only overlay lower dirs and layer sources), so sharing
  * inodes between them is safe; the layer writer makes a tar hard link only for two paths
- * of the same tree. `--no-cache` never reuses.
+ * of the same tree (a stale kept dir taken over by `adopt` only loses and gains names:
+ * no file in it is written to). `--no-cache` never reuses.
  *
  * Record per COPY (its key without the inputs) under `build-cache/copies/<hex>`: a
  * header line with the layer's diff_id and blob digest, then `path<TAB>digest` per file.
@@ -23,27 +24,39 @@ import type { Owner } from './passwd.js';
 
 const HEADER = 'slipway-copy-record 1';
 
+/** Where CopyReuse finds the previous run's kept dir (FsManager.kept and takeStale). */
+export interface KeptDirs {
+  /** The kept dir of `diffId` if it is there and intact. */
+  kept(diffId: string): string | undefined;
+  /** The kept dir of `diffId` if it is stale, set aside for this caller alone. */
+  takeStale(diffId: string, suspects?: ReadonlySet<number>): string | undefined;
+}
+
 export class CopyReuse {
   private readonly copied: string[] = [];
-  /** The previous run's kept dir and its `path -> digest`: looked up on first need. */
-  private previousDir: { dir: string; digests: Map<string, string> } | undefined | null = null;
+  /** The previous run's kept dir, looked up on first need (null: not yet). */
+  private previousDir: string | undefined | null = null;
+  /** The previous run's `path -> digest`, parsed on first need. */
+  private previousDigests: Map<string, string> | undefined;
 
   private constructor(
     private readonly file: string,
     private readonly statCache: StatCache,
-    /** The previous record's lines and the kept dir finder, until first needed. */
+    /** The previous record's lines, until first needed. */
     private readonly lines: readonly string[],
-    private readonly findPrevious: (() => string | undefined) | undefined,
+    /** The previous run's layer, when its record is usable. */
+    private readonly previousDiffId: string | undefined,
+    private readonly dirs: KeptDirs,
     /** The previous run's layer blob (its gzip members may be reused, see members.ts). */
     readonly previousBlob: string | undefined,
   ) {}
 
   /**
-   * `keptDir(diffId)` gives a kept layer dir if it still exists and is intact. It is asked
-   * only when a file cannot be linked from the context itself (borrow.ts), which is most
-   * often never: checking a kept dir costs an lstat per file it borrowed.
+   * `dirs` finds the previous run's kept dir. It is asked only when a file cannot be linked
+   * from the context itself (borrow.ts), which is most often never: checking a kept dir
+   * costs an lstat per file it borrowed; or by `adopt`, once per COPY.
    */
-  static async open(storeRoot: string, reuseKey: string, statCache: StatCache, keptDir: (diffId: string) => string | undefined): Promise<CopyReuse> {
+  static async open(storeRoot: string, reuseKey: string, statCache: StatCache, dirs: KeptDirs): Promise<CopyReuse> {
     const file = path.join(storeRoot, 'build-cache', 'copies', reuseKey.replace(/^sha256:/, ''));
     const text = await readFile(file, 'utf8').catch(() => undefined);
     const lines = text?.split('\n') ?? [];
@@ -51,23 +64,44 @@ export class CopyReuse {
     const usable = header === HEADER && diffId !== undefined && diffId !== '';
     // The blob's gzip members stay usable when the kept dir is gone or was dropped as stale
     // (each is checked against its sha256 when read back).
-    return new CopyReuse(file, statCache, lines, usable ? () => keptDir(diffId) : undefined, header === HEADER && blob ? blob : undefined);
+    return new CopyReuse(file, statCache, lines, usable ? diffId : undefined, dirs, header === HEADER && blob ? blob : undefined);
   }
 
-  private previous(): { dir: string; digests: Map<string, string> } | undefined {
-    if (this.previousDir === null) {
-      const dir = this.findPrevious?.();
-      this.previousDir = undefined;
-      if (dir !== undefined) {
-        const digests = new Map<string, string>();
-        for (let i = 1; i < this.lines.length; i++) {
-          const tab = this.lines[i]!.lastIndexOf('\t');
-          if (tab > 0) digests.set(this.lines[i]!.slice(0, tab), this.lines[i]!.slice(tab + 1));
-        }
-        this.previousDir = { dir, digests };
+  private digests(): Map<string, string> {
+    if (this.previousDigests === undefined) {
+      this.previousDigests = new Map();
+      for (let i = 1; i < this.lines.length; i++) {
+        const tab = this.lines[i]!.lastIndexOf('\t');
+        if (tab > 0) this.previousDigests.set(this.lines[i]!.slice(0, tab), this.lines[i]!.slice(tab + 1));
       }
     }
+    return this.previousDigests;
+  }
+
+  private previous(): string | undefined {
+    if (this.previousDir === null) this.previousDir = this.previousDiffId === undefined ? undefined : this.dirs.kept(this.previousDiffId);
     return this.previousDir;
+  }
+
+  /**
+   * Moves the previous run's tree at `rel` (a directory of its layer) to `into` (an empty
+   * directory, replaced) when that run's kept dir is stale: an in-place edit of a context
+   * file it linked reached it, so it no longer is its layer (which comes from its blob when
+   * needed). The COPY then updates that tree (`keeps` says which files stay) instead of
+   * linking thousands of files anew. An intact kept dir is never taken: it still serves its
+   * layer. Says whether it moved anything; asked once, before any other lookup.
+   */
+  adopt(rel: string, into: string): boolean {
+    if (this.previousDiffId === undefined || this.previousDir !== null) return false;
+    const stale = this.dirs.takeStale(this.previousDiffId, this.statCache.rehashed);
+    if (stale === undefined) return false;
+    this.previousDir = undefined;
+    const tree = path.join(stale, rel);
+    if (!lstatSync(tree, { throwIfNoEntry: false })?.isDirectory()) return false;
+    renameSync(tree, into);
+    // What is left are the parent dirs the COPY made: nothing linked, nothing to keep.
+    rmSync(stale, { recursive: true, force: true });
+    return true;
   }
 
   /**
@@ -83,16 +117,26 @@ export class CopyReuse {
   }
 
   /**
+   * Whether `c`, the previous run's file at `rel`, is what copying a file with `st` and
+   * `digest` would make now: the same content (by the digests recorded then and now),
+   * mode, owner, size and mtime.
+   */
+  keeps(rel: string, digest: string, st: Stats, c: Stats, mode: number, owner: Owner): boolean {
+    if (this.digests().get(rel) !== digest) return false;
+    if (!c.isFile() || (c.mode & 0o7777) !== mode || c.uid !== owner.uid || c.gid !== owner.gid) return false;
+    return c.size === st.size && c.mtime.getTime() === st.mtime.getTime();
+  }
+
+  /**
    * Links `dst` (at `rel` in the new layer dir) to the previous run's file when it has
    * `digest` and is what copying a file with `st` would make; says whether it did.
    */
   linkPrevious(rel: string, digest: string, st: Stats, dst: string, mode: number, owner: Owner, claim?: (candidate: Stats) => boolean): boolean {
     const prev = this.previous();
-    if (prev === undefined || prev.digests.get(rel) !== digest) return false;
-    const candidate = path.join(prev.dir, rel);
+    if (prev === undefined || this.digests().get(rel) !== digest) return false;
+    const candidate = path.join(prev, rel);
     const c = lstatSync(candidate, { throwIfNoEntry: false });
-    if (!c?.isFile() || (c.mode & 0o7777) !== mode || c.uid !== owner.uid || c.gid !== owner.gid) return false;
-    if (c.size !== st.size || c.mtime.getTime() !== st.mtime.getTime()) return false;
+    if (c === undefined || !this.keeps(rel, digest, st, c, mode, owner)) return false;
     if (claim && !claim(c)) return false;
     try {
       linkSync(candidate, dst);

@@ -80,6 +80,8 @@ export class FsManager {
   private readonly checked = new Map<string, boolean>();
   /** Pending layers by tree, until `settle` or `drain`. */
   private readonly unsettled = new Map<string, Unsettled>();
+  /** Where this build set aside stale kept dirs (diff_id -> build-trash path), for takeStale. */
+  private readonly setAside = new Map<string, string>();
 
   constructor(readonly store: Store, private readonly applyLayers: ApplyLayers) {
     this.diffsDir = path.join(store.root, 'build-diffs');
@@ -98,17 +100,33 @@ export class FsManager {
    * every context file it shares, and the next build would read them all again. Its
    * record stays: it goes with whatever dir is at this path (a dir placed later writes its
    * own; prune removes one whose dir is gone). Synchronous, as a COPY may ask mid-copy.
+   * `suspects`: inodes of context files known to have changed, checked first (borrowedIntact).
    */
-  kept(diffId: Digest): string | undefined {
+  kept(diffId: Digest, suspects?: ReadonlySet<number>): string | undefined {
     const dir = this.diffDir(diffId);
     if (!existsSync(dir)) return undefined;
     let ok = this.checked.get(diffId);
     if (ok === undefined) {
-      ok = borrowedIntact(this.store.root, digestHex(diffId), dir);
-      if (!ok) this.toTrash(dir, digestHex(diffId));
+      ok = borrowedIntact(this.store.root, digestHex(diffId), dir, suspects);
+      if (!ok) {
+        const to = this.toTrash(dir, digestHex(diffId));
+        if (to !== undefined) this.setAside.set(diffId, to);
+      }
       this.checked.set(diffId, ok);
     }
     return ok ? dir : undefined;
+  }
+
+  /**
+   * The kept dir of `diffId` when it is stale (see kept), already in `build-trash/`, for a
+   * COPY re-run to update in place (CopyReuse.adopt) instead of linking every file anew;
+   * given out once. Undefined when the dir is intact (it stays the layer's), absent, or taken.
+   */
+  takeStale(diffId: Digest, suspects?: ReadonlySet<number>): string | undefined {
+    this.kept(diffId, suspects);
+    const dir = this.setAside.get(diffId);
+    this.setAside.delete(diffId);
+    return dir;
   }
 
   /** A fresh scratch directory on the store's filesystem (overlay needs upper and work together). */

@@ -110,7 +110,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs
   if (hit.hit) return { layer: hit.layer, cached: true, key, recordKey: layerKey, createdBy };
   // The same COPY with other inputs: link what did not change from its last result.
   const reuse = fromContext && !rt.options.noCache && urls.length === 0 && step.inline.length === 0
-    ? await CopyReuse.open(rt.store.root, stepKey(layerParent, instruction), rt.context.statCache, (d) => rt.fsm.kept(d as Digest))
+    ? await CopyReuse.open(rt.store.root, stepKey(layerParent, instruction), rt.context.statCache, { kept: (d) => rt.fsm.kept(d as Digest), takeStale: (d, suspects) => rt.fsm.takeStale(d as Digest, suspects) })
     : undefined;
   // --chown names resolve through the stage's /etc/passwd and /etc/group, --link or not.
   const owner: Owner | undefined = step.chown === undefined ? undefined : await rt.fsm.view(fs, async (root) => {

@@ -28,6 +28,8 @@ export class StatCache {
   /** Files served from the cache / read and hashed, since creation. */
   hits = 0;
   misses = 0;
+  /** Inodes of the files hashed since creation (changed, or new): see borrowedIntact. */
+  readonly rehashed = new Set<number>();
 
   private constructor(readonly file: string | undefined) {}
 
@@ -90,6 +92,7 @@ export class StatCache {
   }
 
   store(abs: string, st: Stats, digest: string): void {
+    this.rehashed.add(st.ino);
     // Names with a tab or newline would break the line format: just not cached.
     if (/[\t\n]/.test(abs)) return;
     this.records.set(abs, `${statKey(st)}\t${digest}`);
