@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Digester, MediaType } from '../oci/index.js';
 import type { Store } from '../store/index.js';
 import { parallelGzip } from './pgzip.js';
-import { layerMembers } from './tar-offload.js';
+import { layerMembers, recycleMember } from './tar-offload.js';
 import type { LayerResult, LayerSource, LayerWriteOptions, MemberRecord } from './types.js';
 import { planEntries } from './walk.js';
 
@@ -52,7 +52,7 @@ async function layerStream(source: LayerSource, options: LayerWriteOptions, hash
     try {
       const records: MemberRecord[] = [];
       const reuse = options.members ? { ...(options.members.cache ? { cache: options.members.cache } : {}), records, ...(shas ? { shas } : {}) } : undefined;
-      const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers(), options.level, reuse) : tarBytes();
+      const body = compression === 'gzip' ? parallelGzip(tarBytes(), options.workers ?? defaultWorkers(), options.level, reuse, recycleMember) : tarBytes();
       for await (const chunk of body) {
         // Uncompressed, the blob is the tar: its digest is the diff_id, hashed once.
         if (compression === 'gzip' && hashBlob) blob.update(chunk);

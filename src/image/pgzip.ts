@@ -23,8 +23,9 @@ const GZIP_OS_UNKNOWN = 255;
  * one stream). Members start at fixed offsets of the tar, so the output depends only on
  * the tar, never on `workers`; members are deflated on libuv's thread pool, `workers`
  * at a time (+1 queued), and yielded in order. Headers carry no name and mtime 0.
+ * `release` gets each input member once nothing reads it any more.
  */
-export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL, reuse?: { cache?: MemberCache; records: MemberRecord[]; shas?: WeakMap<Buffer, string> }): AsyncGenerator<Buffer> {
+export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: number, level = GZIP_LEVEL, reuse?: { cache?: MemberCache; records: MemberRecord[]; shas?: WeakMap<Buffer, string> }, release?: (m: Buffer) => void): AsyncGenerator<Buffer> {
   const pending: Promise<{ member: Buffer; record?: MemberRecord }>[] = [];
   const limit = Math.max(1, workers) * 2 + 1;
   // An output buffer that holds the whole member (deflate's worst case is a few bytes
@@ -49,7 +50,7 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
   };
   for await (const m of members) {
     const out = reuse ? withRecord(m) : deflate(m).then((member) => ({ member }));
-    out.catch(() => undefined);
+    out.then(() => release?.(m), () => undefined);
     pending.push(out);
     while (pending.length >= limit) yield await next();
   }

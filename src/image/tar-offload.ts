@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { SlipwayError } from '../errors.js';
 import { tarMembers } from './tar-writer.js';
 import type { PlannedEntry } from './walk.js';
@@ -16,6 +16,8 @@ type Message =
 /** The process's tar worker: idle between jobs, and never what keeps the process alive. */
 interface TarWorker {
   readonly worker: Worker;
+  /** Where member buffers go back to the worker (recycleMember). */
+  readonly returns: MessagePort;
   busy: boolean;
   /** Terminate once the current job ends (releaseTarWorker while busy). */
   release?: boolean;
@@ -27,8 +29,11 @@ interface TarWorker {
 let shared: TarWorker | undefined;
 
 function startWorker(): TarWorker {
-  const worker = new Worker(new URL('./tar-worker.js', import.meta.url));
-  const w: TarWorker = { worker, busy: false };
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL('./tar-worker.js', import.meta.url), { workerData: { returns: port2 }, transferList: [port2] });
+  // Never what keeps the process alive (nor does the worker, see below).
+  port1.unref();
+  const w: TarWorker = { worker, returns: port1, busy: false };
   worker.on('message', (m: Message) => w.onMessage?.(m));
   const fail = (err: Error) => {
     w.failure ??= err;
@@ -40,6 +45,22 @@ function startWorker(): TarWorker {
   // After the listeners: adding a 'message' listener refs the worker again.
   worker.unref();
   return w;
+}
+
+/** ArrayBuffers of members the tar worker made, until they go back to it. */
+const fromWorker = new WeakSet<ArrayBuffer>();
+
+/**
+ * Gives a member buffer that layerMembers yielded back to the tar worker, which fills it
+ * again instead of a new one. Only once nothing reads it any more (it is detached here: a
+ * later read would see it empty). Others are left to the garbage collector.
+ */
+export function recycleMember(member: Buffer): void {
+  const ab = member.buffer as ArrayBuffer;
+  const w = shared;
+  if (!fromWorker.has(ab) || w === undefined) return;
+  fromWorker.delete(ab);
+  w.returns.postMessage(ab, [ab]);
 }
 
 /**
@@ -102,6 +123,7 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
         finished = true;
         throw m.slipway ? new SlipwayError(m.code ?? 'LAYER_WRITE', m.message) : Object.assign(new Error(m.message), { code: m.code });
       }
+      fromWorker.add(m.data);
       const member = Buffer.from(m.data, 0, m.length);
       if (m.sha !== undefined) memberShas?.set(member, m.sha);
       yield member;

@@ -28,14 +28,18 @@ function openPlanned(e: PlannedEntry): number {
  * in place. Content is read straight into the member at its offset and may cross.
  */
 class Members {
-  buf = Buffer.allocUnsafe(MEMBER_SIZE);
+  buf: Buffer;
   pos = 0;
   readonly done: Buffer[] = [];
+
+  constructor(private readonly alloc: () => Buffer) {
+    this.buf = alloc();
+  }
 
   /** Moves a full member to `done` and starts a new one. */
   private next(): void {
     this.done.push(this.buf);
-    this.buf = Buffer.allocUnsafe(MEMBER_SIZE);
+    this.buf = this.alloc();
     this.pos = 0;
   }
 
@@ -82,10 +86,11 @@ class Members {
  * checkout) async round trips per file cost more than the read, and they would queue
  * behind deflate jobs on the same thread pool. Between members the generator waits
  * one event-loop turn, so gzip completions and I/O are served while a big tree is
- * written; memory stays a few members whatever the file sizes.
+ * written; memory stays a few members whatever the file sizes. `alloc` gives each
+ * member's MEMBER_SIZE buffer (a recycled one, on the tar worker).
  */
-export async function* tarMembers(entries: readonly PlannedEntry[]): AsyncGenerator<Buffer> {
-  const m = new Members();
+export async function* tarMembers(entries: readonly PlannedEntry[], alloc: () => Buffer = () => Buffer.allocUnsafe(MEMBER_SIZE)): AsyncGenerator<Buffer> {
+  const m = new Members(alloc);
   const flush = async function* (): AsyncGenerator<Buffer> {
     while (m.done.length > 0) {
       yield m.done.shift()!;

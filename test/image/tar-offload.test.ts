@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { SlipwayError } from '../../src/errors.js';
-import { layerMembers, OFFLOAD_BYTES } from '../../src/image/tar-offload.js';
+import { layerMembers, OFFLOAD_BYTES, recycleMember } from '../../src/image/tar-offload.js';
 import { tarMembers } from '../../src/image/tar-writer.js';
 import { planEntries } from '../../src/image/walk.js';
 
@@ -52,6 +52,28 @@ test('a layer over the threshold is built on the worker: same members as the mai
   // The same worker takes the next job.
   const again = await collect(layerMembers(entries));
   assert.equal(createHash('sha256').update(Buffer.concat(again)).digest('hex'), createHash('sha256').update(Buffer.concat(here)).digest('hex'));
+});
+
+test('member buffers given back are filled again by the worker: the tar stays the same', async () => {
+  const root = tree('recycled', 60, 600_000);
+  const entries = await planEntries({ type: 'tree', root });
+  const here = Buffer.concat(await collect(tarMembers(entries)));
+  for (let round = 0; round < 2; round++) {
+    const copies: Buffer[] = [];
+    let given = 0;
+    for await (const m of layerMembers(entries)) {
+      copies.push(Buffer.from(m));
+      recycleMember(m);
+      // Given back, it is detached here: nothing can read it while the worker refills it.
+      if (m.length === 0) given++;
+    }
+    assert.ok(given >= copies.length - 1, `${given} of ${copies.length} members went back`);
+    assert.ok(Buffer.concat(copies).equals(here), `round ${round}: the same tar`);
+  }
+  // A buffer the worker did not make stays as it is.
+  const own = Buffer.alloc(16, 1);
+  recycleMember(own);
+  assert.equal(own.length, 16);
 });
 
 test('a consumer that stops early leaves no worker in the way of the next layer', async () => {
