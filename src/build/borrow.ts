@@ -99,6 +99,20 @@ export class Borrower {
     return true;
   }
 
+  /**
+   * Takes each borrowed file's stat again (in the layer dir `root`): after a tree taken over
+   * lost names (CopyReuse.adopt), an unlink may have moved the ctime of an inode linked
+   * earlier in the same copy. The stat cache learns of each such move.
+   */
+  restat(root: string): void {
+    for (const [rel, b] of this.borrowed) {
+      const after = lstatSync(path.join(root, rel), { throwIfNoEntry: false });
+      if (after === undefined || statLine(after) === statLine(b.st)) continue;
+      this.statCache?.relinked(b.src, b.st, after);
+      b.st = after;
+    }
+  }
+
   /** Forgets a file claimed but not linked. */
   release(rel: string): void {
     this.borrowed.delete(rel);
@@ -195,6 +209,33 @@ function lineMatches(line: string, dir: string): boolean {
     return false; // e.g. ENOTDIR: not what was recorded
   }
   return st !== undefined && (st.isFile() || st.isSymbolicLink()) && statLine(st) === line.slice(0, cut);
+}
+
+/**
+ * The record of the kept dir of `diffIdHex` as `rel -> stat line` (what each borrowed file
+ * was when linked); undefined when it cannot be read (nothing in that dir is then trusted).
+ * A dir with no record borrowed nothing: an empty map.
+ */
+export function borrowedRecord(storeRoot: string, diffIdHex: string): Map<string, string> | undefined {
+  let text: string;
+  try {
+    text = readFileSync(recordFile(storeRoot, diffIdHex), 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? new Map() : undefined;
+  }
+  const lines = text.split('\n');
+  if (lines[0] !== HEADER) return undefined;
+  const record = new Map<string, string>();
+  for (let i = 1; i < lines.length; i++) {
+    const cut = nthTab(lines[i]!, 7);
+    if (cut > 0) record.set(lines[i]!.slice(cut + 1), lines[i]!.slice(0, cut));
+  }
+  return record;
+}
+
+/** Whether `st` is the stat a record line (borrowedRecord's value) gives. */
+export function statMatches(line: string, st: Stats): boolean {
+  return statLine(st) === line;
 }
 
 /** Where the records are, one file per kept dir named by its diff_id hex (for prune). */

@@ -141,13 +141,17 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     const st = follow ? statSync(src) : lstatSync(src);
     if (!st.isDirectory()) {
       if (!ignored) copyLeaf(src, dst, st, fresh, follow, adopted);
+      // What .dockerignore now leaves out goes from an adopted tree (an exception pattern
+      // below its name made it a candidate).
+      else if (adopted) removeAdopted(dst);
       return;
     }
     let existing = fresh ? undefined : lstatSync(dst, { throwIfNoEntry: false });
     // An adopted directory that .dockerignore leaves out but for some exception is made
     // afresh: it then holds only what the exceptions bring back.
     if (existing && (!existing.isDirectory() || (adopted && ignored))) {
-      rmSync(dst, { recursive: true, force: true });
+      if (adopted) removeAdopted(dst);
+      else rmSync(dst, { recursive: true, force: true });
       existing = undefined;
     }
     const created = existing === undefined;
@@ -182,7 +186,8 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       const existing = lstatSync(dst, { throwIfNoEntry: false });
       if (existing) {
         if (adopted && stays(layerRel, src, st, existing, asIs, digest, mode, own)) return;
-        rmSync(dst, { recursive: true, force: true });
+        if (adopted) removeAdopted(dst);
+        else rmSync(dst, { recursive: true, force: true });
       }
     }
     if (st.isSymbolicLink()) {
@@ -211,6 +216,17 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
   };
 
   /**
+   * Removes an entry of an adopted tree. Its inode may be a context file linked elsewhere in
+   * this copy already, whose ctime the unlink moves: noted, so the borrowed files are stat'd
+   * again at the end (Borrower.restat).
+   */
+  let removedFromAdopted = false;
+  const removeAdopted = (dst: string): void => {
+    removedFromAdopted = true;
+    rmSync(dst, { recursive: true, force: true });
+  };
+
+  /**
    * Whether `existing`, the adopted tree's entry at `layerRel`, already is what this copy
    * makes of `src`: the context file's own inode where it would be linked now, or the last
    * run's file where it has the content, mode, owner, size and mtime wanted.
@@ -221,7 +237,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     if (existing.ino === st.ino && existing.dev === st.dev) {
       if (!asIs || !borrow?.claim(layerRel, src, st)) return false;
     } else {
-      if (digest === undefined || o.reuse?.keeps(layerRel, digest, st, existing, mode, own) !== true) return false;
+      if (digest === undefined || o.reuse?.stays(layerRel, digest, st, existing, mode, own) !== true) return false;
       if (borrow && !borrow.claim(layerRel, src, existing)) return false;
     }
     borrow?.stayed(layerRel, existing);
@@ -243,7 +259,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       // What the source no longer has goes first: a context file it shares an inode with
       // (moved elsewhere in the context) then has its ctime moved before it is linked anew.
       const wanted = new Set(todo.map((t) => t.name));
-      for (const name of readdirSync(dstDir)) if (!wanted.has(name)) rmSync(`${dstDir}/${name}`, { recursive: true, force: true });
+      for (const name of readdirSync(dstDir)) if (!wanted.has(name)) removeAdopted(`${dstDir}/${name}`);
     }
     for (const { name, ignored } of todo) {
       const rel = relDir === '' ? name : `${relDir}/${name}`;
@@ -266,7 +282,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
         // The previous run's tree for this directory, when it is there to be taken over.
         // It replaces the empty directory just made (in the upper dir only: the merged view is
         // not used for it again), which is then made again as ensureDir made it.
-        const adopted = created && upper !== undefined && into.startsWith(`${upper.dir}/`) && (o.reuse?.adopt(into.slice(upper.dir.length + 1), into) ?? false);
+        const adopted = created && upper !== undefined && into.startsWith(`${upper.dir}/`) && ((await o.reuse?.adopt(into.slice(upper.dir.length + 1), into)) ?? false);
         if (adopted) {
           const own = o.owner ?? { uid: SELF_UID, gid: SELF_GID };
           lchownSync(into, own.uid, own.gid);
@@ -276,6 +292,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
         if (adopted) {
           const t = time ?? Date.now() / 1000;
           utimesSync(into, t, t);
+          if (removedFromAdopted) o.borrow?.restat(upper!.dir);
         }
         break;
       }

@@ -3,6 +3,7 @@ import { linkSync, lstatSync, renameSync, rmSync, type Stats } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { StatCache } from '../context/index.js';
+import { statMatches } from './borrow.js';
 import type { Owner } from './passwd.js';
 
 /**
@@ -30,6 +31,10 @@ export interface KeptDirs {
   kept(diffId: string): string | undefined;
   /** The kept dir of `diffId` if it is stale, set aside for this caller alone. */
   takeStale(diffId: string, suspects?: ReadonlySet<number>): string | undefined;
+  /** Its borrowed-file record (borrow.ts borrowedRecord). */
+  record(diffId: string): Map<string, string> | undefined;
+  /** Whether no other build (or pull, or prune) is using the store now. */
+  alone(): Promise<boolean>;
 }
 
 export class CopyReuse {
@@ -38,6 +43,8 @@ export class CopyReuse {
   private previousDir: string | undefined | null = null;
   /** The previous run's `path -> digest`, parsed on first need. */
   private previousDigests: Map<string, string> | undefined;
+  /** The borrowed-file record of the tree taken over by `adopt` (rel -> stat line). */
+  private adoptedRecord: Map<string, string> | undefined;
 
   private constructor(
     private readonly file: string,
@@ -87,21 +94,37 @@ export class CopyReuse {
    * Moves the previous run's tree at `rel` (a directory of its layer) to `into` (an empty
    * directory, replaced) when that run's kept dir is stale: an in-place edit of a context
    * file it linked reached it, so it no longer is its layer (which comes from its blob when
-   * needed). The COPY then updates that tree (`keeps` says which files stay) instead of
+   * needed). The COPY then updates that tree (`stays` says which files stay) instead of
    * linking thousands of files anew. An intact kept dir is never taken: it still serves its
-   * layer. Says whether it moved anything; asked once, before any other lookup.
+   * layer; nor one while another build uses the store (it may have checked that dir intact
+   * before the edit, and be running on it). Says whether it moved anything; asked once,
+   * before any other lookup.
    */
-  adopt(rel: string, into: string): boolean {
-    if (this.previousDiffId === undefined || this.previousDir !== null) return false;
+  async adopt(rel: string, into: string): Promise<boolean> {
+    if (this.previousDiffId === undefined || this.previousDir !== null || !(await this.dirs.alone())) return false;
     const stale = this.dirs.takeStale(this.previousDiffId, this.statCache.rehashed);
     if (stale === undefined) return false;
     this.previousDir = undefined;
     const tree = path.join(stale, rel);
     if (!lstatSync(tree, { throwIfNoEntry: false })?.isDirectory()) return false;
+    this.adoptedRecord = this.dirs.record(this.previousDiffId);
     renameSync(tree, into);
     // What is left are the parent dirs the COPY made: nothing linked, nothing to keep.
     rmSync(stale, { recursive: true, force: true });
     return true;
+  }
+
+  /**
+   * Whether `c`, the adopted tree's entry at `rel` (not the context file's own inode), is
+   * what copying a file with `st` and `digest` would make now. The tree is stale: an inode
+   * it borrowed may have been edited since, so a file its record lists stays only while it
+   * still has the stat recorded (ctime included); files it does not list are its own copies,
+   * which nothing writes to.
+   */
+  stays(rel: string, digest: string, st: Stats, c: Stats, mode: number, owner: Owner): boolean {
+    const recorded = this.adoptedRecord?.get(rel);
+    if (this.adoptedRecord === undefined || (recorded !== undefined && !statMatches(recorded, c))) return false;
+    return this.keeps(rel, digest, st, c, mode, owner);
   }
 
   /**
@@ -121,7 +144,7 @@ export class CopyReuse {
    * `digest` would make now: the same content (by the digests recorded then and now),
    * mode, owner, size and mtime.
    */
-  keeps(rel: string, digest: string, st: Stats, c: Stats, mode: number, owner: Owner): boolean {
+  private keeps(rel: string, digest: string, st: Stats, c: Stats, mode: number, owner: Owner): boolean {
     if (this.digests().get(rel) !== digest) return false;
     if (!c.isFile() || (c.mode & 0o7777) !== mode || c.uid !== owner.uid || c.gid !== owner.gid) return false;
     return c.size === st.size && c.mtime.getTime() === st.mtime.getTime();

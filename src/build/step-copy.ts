@@ -5,7 +5,7 @@ import { resolveInRoot } from '../context/rootpath.js';
 import { SlipwayError } from '../errors.js';
 import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
-import { Borrower } from './borrow.js';
+import { Borrower, borrowedRecord } from './borrow.js';
 import { copyFileAs, excludeMatcher, executeCopy, writeInline } from './copyexec.js';
 import { CopyReuse } from './copyreuse.js';
 import { memberCache } from './members.js';
@@ -110,7 +110,12 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs
   if (hit.hit) return { layer: hit.layer, cached: true, key, recordKey: layerKey, createdBy };
   // The same COPY with other inputs: link what did not change from its last result.
   const reuse = fromContext && !rt.options.noCache && urls.length === 0 && step.inline.length === 0
-    ? await CopyReuse.open(rt.store.root, stepKey(layerParent, instruction), rt.context.statCache, { kept: (d) => rt.fsm.kept(d as Digest), takeStale: (d, suspects) => rt.fsm.takeStale(d as Digest, suspects) })
+    ? await CopyReuse.open(rt.store.root, stepKey(layerParent, instruction), rt.context.statCache, {
+      kept: (d) => rt.fsm.kept(d as Digest),
+      takeStale: (d, suspects) => rt.fsm.takeStale(d as Digest, suspects),
+      record: (d) => borrowedRecord(rt.store.root, d.replace(/^sha256:/, '')),
+      alone: async () => !(await rt.store.leasedByOthers()),
+    })
     : undefined;
   // --chown names resolve through the stage's /etc/passwd and /etc/group, --link or not.
   const owner: Owner | undefined = step.chown === undefined ? undefined : await rt.fsm.view(fs, async (root) => {

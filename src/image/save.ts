@@ -1,10 +1,11 @@
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 import { SlipwayError } from '../errors.js';
 import { ANNOTATION_IMAGE_NAME, ANNOTATION_REF_NAME, MediaType, digestHex, familiarName, familiarReference, parseReference, type Descriptor, type Digest, type Index } from '../oci/index.js';
-import type { Store } from '../store/index.js';
+import { FlushingWriter, type Store } from '../store/index.js';
 import { loadImage } from './image.js';
 
 /**
@@ -84,17 +85,28 @@ export async function saveImages(store: Store, refs: readonly string[], out: Nod
   }
 }
 
-/** saveImages into a file, atomically (temp + rename): a failed save leaves no partial file. */
+/**
+ * saveImages into a file, atomically (temp + rename): a failed save leaves no partial file.
+ * The file is flushed to disk as it is written (FlushingWriter), so the fsync before the
+ * rename has only the tail left.
+ */
 export async function saveImagesToFile(store: Store, refs: readonly string[], file: string, format: ArchiveFormat = 'combined'): Promise<void> {
   const target = path.resolve(file);
   const tmp = `${target}.tmp-${process.pid}`;
+  const fh = await fs.open(tmp, 'w', 0o644);
+  const out = new FlushingWriter(fh);
   try {
-    await saveImages(store, refs, createWriteStream(tmp), format);
-    const fh = await fs.open(tmp, 'r');
-    await fh.sync();
+    // Written in batches: the tar's headers and blob chunks arrive as many small writes.
+    const sink = new Writable({
+      writev: (chunks, cb) => { out.write(chunks.length === 1 ? chunks[0]!.chunk as Buffer : Buffer.concat(chunks.map((c) => c.chunk as Buffer))).then(() => cb(), cb); },
+    });
+    await saveImages(store, refs, sink, format);
+    await out.sync();
     await fh.close();
     await fs.rename(tmp, target);
   } finally {
+    await out.settle();
+    await fh.close().catch(() => undefined);
     await fs.rm(tmp, { force: true });
   }
 }

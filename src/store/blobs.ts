@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { SlipwayError } from '../errors.js';
 import { Digester, digestAlgorithm, digestHex, isDigest, type Digest } from '../oci/index.js';
-import { fsyncDir, tempName } from './fsutil.js';
+import { FlushingWriter, fsyncDir, tempName } from './fsutil.js';
 
 /** A stored blob: its digest and exact size in bytes. */
 export interface BlobInfo {
@@ -41,9 +41,6 @@ export async function statBlob(root: string, digest: Digest): Promise<BlobInfo |
   }
 }
 
-/** Bytes written between two background datasyncs of a blob being stored. */
-const SYNC_EVERY = 4 << 20;
-
 /**
  * Streams `source` into the store. The bytes go to a temp file under `<root>/tmp`
  * while being hashed; the size limit is enforced as they arrive (a lying or endless
@@ -58,10 +55,9 @@ export async function putBlob(root: string, source: BlobSource, expected: BlobEx
   const tmp = path.join(root, 'tmp', tempName('blob'));
   const fh = await fs.open(tmp, 'wx', 0o644);
   let ok = false;
-  // Big blobs are flushed to disk as they are written (a datasync per SYNC_EVERY bytes, not
-  // waited for): the fsync before the rename then has only the tail left to write.
-  const syncing: Promise<void>[] = [];
-  let unsynced = 0;
+  // Big blobs are flushed to disk as they are written: the fsync before the rename then
+  // has only the tail left to write.
+  const out = new FlushingWriter(fh);
   try {
     for await (const chunk of source as AsyncIterable<Uint8Array>) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
@@ -69,16 +65,8 @@ export async function putBlob(root: string, source: BlobSource, expected: BlobEx
       if (expected.size !== undefined && digester.size > expected.size) {
         throw new SlipwayError('STORE_SIZE_MISMATCH', `blob ${expected.digest ?? ''} is larger than the expected ${expected.size} bytes`.replace('  ', ' '));
       }
-      let off = 0;
-      while (off < buf.length) off += (await fh.write(buf, off, buf.length - off)).bytesWritten;
-      if ((unsynced += buf.length) >= SYNC_EVERY && syncing.length < 64) {
-        unsynced = 0;
-        const p = fh.datasync();
-        p.catch(() => undefined);
-        syncing.push(p);
-      }
+      await out.write(buf);
     }
-    await Promise.all(syncing);
     if (expected.size !== undefined && digester.size !== expected.size) {
       throw new SlipwayError('STORE_SIZE_MISMATCH', `blob ${expected.digest ?? ''} has ${digester.size} bytes, expected ${expected.size}`);
     }
@@ -86,7 +74,7 @@ export async function putBlob(root: string, source: BlobSource, expected: BlobEx
     if (expected.digest !== undefined && digest !== expected.digest) {
       throw new SlipwayError('STORE_DIGEST_MISMATCH', `blob content hashes to ${digest}, expected ${expected.digest}`);
     }
-    await fh.sync();
+    await out.sync();
     await fh.close();
     const target = blobPath(root, digest);
     await fs.mkdir(path.dirname(target), { recursive: true });
@@ -96,7 +84,7 @@ export async function putBlob(root: string, source: BlobSource, expected: BlobEx
     return { digest, size: digester.size };
   } finally {
     if (!ok) {
-      await Promise.allSettled(syncing);
+      await out.settle();
       await fh.close().catch(() => undefined);
       await fs.rm(tmp, { force: true });
     }

@@ -27,6 +27,42 @@ export function isPidAlive(pid: number): boolean {
   }
 }
 
+/** Bytes written between two background datasyncs of a FlushingWriter. */
+const SYNC_EVERY = 4 << 20;
+
+/**
+ * Writes a big file that is flushed to disk as it grows: a datasync per 4 MiB, not waited
+ * for, so the fsync that must come before its rename has only the tail left to write.
+ */
+export class FlushingWriter {
+  private readonly syncing: Promise<void>[] = [];
+  private unsynced = 0;
+
+  constructor(readonly fh: fs.FileHandle) {}
+
+  async write(buf: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < buf.length) off += (await this.fh.write(buf, off, buf.length - off)).bytesWritten;
+    if ((this.unsynced += buf.length) >= SYNC_EVERY && this.syncing.length < 64) {
+      this.unsynced = 0;
+      const p = this.fh.datasync();
+      p.catch(() => undefined);
+      this.syncing.push(p);
+    }
+  }
+
+  /** Everything written is on disk (call before the rename). */
+  async sync(): Promise<void> {
+    await Promise.all(this.syncing);
+    await this.fh.sync();
+  }
+
+  /** Waits for the background datasyncs, failed or not (before closing after a failure). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.syncing);
+  }
+}
+
 /** fsync a directory so a rename inside it survives a power cut. */
 export async function fsyncDir(dir: string): Promise<void> {
   const fh = await fs.open(dir, constants.O_RDONLY | constants.O_DIRECTORY);

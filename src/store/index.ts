@@ -19,5 +19,5 @@ export type { LockMode } from './locks.js';
 export { verifyStore } from './verify.js';
 export type { StoreProblem, VerifyReport } from './verify.js';
 export { pruneStore } from './prune.js';
-export { isPidAlive } from './fsutil.js';
+export { FlushingWriter, isPidAlive } from './fsutil.js';
 export type { PruneReport } from './prune.js';

@@ -143,6 +143,17 @@ export async function acquireLock(dir: string, name: string, mode: LockMode = 'e
   }
 }
 
+/**
+ * Whether lock `name` is held by anyone but one holder in this process: a second holder
+ * here (another async path), a live process holding it shared, or one holding it exclusive.
+ */
+export async function heldByOthers(dir: string, name: string): Promise<boolean> {
+  const held = sharedHeld.get(path.join(dir, name));
+  if ((held?.count ?? 0) > 1) return true;
+  for (const f of await sharedHolders(dir, name)) if (f !== held?.file && (await heldByLiveProcess(f))) return true;
+  return heldByLiveProcess(path.join(dir, `${name}.lock`));
+}
+
 async function releaseShared(key: string): Promise<void> {
   const held = sharedHeld.get(key);
   if (!held) return;

@@ -8,7 +8,7 @@ import * as blobs from './blobs.js';
 import type { BlobExpectation, BlobInfo, BlobSource } from './blobs.js';
 import { cleanStaleTemps } from './fsutil.js';
 import * as layers from './layers.js';
-import { acquireLock, withLock, type LockMode } from './locks.js';
+import { acquireLock, heldByOthers, withLock, type LockMode } from './locks.js';
 import * as images from './images.js';
 import type { ImageRecord } from './images.js';
 
@@ -220,6 +220,14 @@ export class Store {
    */
   lease<T>(fn: () => Promise<T>): Promise<T> {
     return this.withLock('gc', 'shared', fn);
+  }
+
+  /**
+   * Whether anything but the caller's own lease holds the `gc` lock: another build or pull
+   * (in this process or another), or a prune. Call inside a lease.
+   */
+  leasedByOthers(): Promise<boolean> {
+    return heldByOthers(path.join(this.root, 'locks'), 'gc');
   }
 
   /** Acquires a lock by hand; returns the release function. */

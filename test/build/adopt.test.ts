@@ -6,8 +6,10 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { borrowedIntact } from '../../src/build/borrow.js';
+import { StatCache } from '../../src/context/index.js';
 import { cleanup, makeContext, slipway, storeRoot, tree, unpack } from './harness.js';
 
 after(cleanup);
@@ -72,4 +74,87 @@ test('an intact earlier tree is not taken: a file added leaves it as it was', as
   assert.deepEqual(readdirSync(path.join(before, 'app/d')), ['a.txt', 'b.txt'], 'the earlier layer keeps its tree');
   assert.deepEqual(readdirSync(path.join(keptDir(second.result.layers[1]!.diffId), 'app/d')), ['a.txt', 'b.txt', 'c.txt']);
   assert.equal(lstatSync(path.join(before, 'app/d/a.txt')).ino, lstatSync(path.join(ctx, 'd/a.txt')).ino, 'both link the context file');
+});
+
+// From review (the first four failed before their fixes).
+const fileList = (root: string) => tree(root).map((l) => l.split(' ').slice(0, 2).join(' '));
+
+test('a file .dockerignore newly leaves out, with an exception pattern below its name, goes from the taken-over tree', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n', 'd/edit.txt': 'v1\n', 'd/cfg': 'cfg\n', 'd/keep.txt': 'k\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  appendFileSync(path.join(ctx, 'd/edit.txt'), 'v2\n');
+  writeFileSync(path.join(ctx, '.dockerignore'), 'd/cfg\n!d/cfg/x\n');
+  const second = await slipway(ctx, { sourceDateEpoch });
+  const full = await slipway(ctx, { sourceDateEpoch, noCache: true });
+  assert.deepEqual(fileList(path.join(keptDir(second.result.layers[1]!.diffId), 'app/d')), ['f edit.txt', 'f keep.txt']);
+  assert.deepEqual(second.result.layers.map((l) => l.digest), full.result.layers.map((l) => l.digest));
+});
+
+test('a linked file edited in place, then put back as a new file with the same size and mtime, is not kept from the stale tree', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n', 'd/a': 'v1\n', 'd/b': 'b\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  const a = path.join(ctx, 'd/a');
+  writeFileSync(a, 'v2\n'); // in place: the kept tree's app/d/a says v2 now
+  const edited = lstatSync(a);
+  // The old content comes back as a new file (an atomic save), with the edit's mtime.
+  writeFileSync(`${a}.new`, 'v1\n');
+  utimesSync(`${a}.new`, edited.atime, edited.mtime);
+  renameSync(`${a}.new`, a);
+  writeFileSync(path.join(ctx, 'd/c'), 'c\n');
+  const second = await slipway(ctx, { sourceDateEpoch });
+  assert.equal(readFileSync(path.join(await unpack(second.archive), 'app/d/a'), 'utf8'), 'v1\n');
+  const full = await slipway(ctx, { sourceDateEpoch, noCache: true });
+  assert.deepEqual(second.result.layers.map((l) => l.digest), full.result.layers.map((l) => l.digest));
+});
+
+test('the same, with the edit and the new file in the same clock tick', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n', 'd/VERSION': '1.0.1\n', 'd/b': 'b\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  const v = path.join(ctx, 'd/VERSION');
+  writeFileSync(v, '1.0.2\n');
+  writeFileSync(`${v}.tmp`, '1.0.1\n'); // as `git checkout -- VERSION`: a new file renamed over
+  renameSync(`${v}.tmp`, v);
+  writeFileSync(path.join(ctx, 'd/c'), 'c\n');
+  const second = await slipway(ctx, { sourceDateEpoch });
+  assert.equal(readFileSync(path.join(await unpack(second.archive), 'app/d/VERSION'), 'utf8'), '1.0.1\n');
+});
+
+test('files moved to a directory copied earlier leave the new tree intact and the stat cache valid', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n', 'd/edit.txt': 'v1\n', 'd/z/f': 'f\n', 'd/z/g': 'g\n', 'd/p': 'p\n', 'd/q': 'q\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  appendFileSync(path.join(ctx, 'd/edit.txt'), 'v2\n');
+  mkdirSync(path.join(ctx, 'd/a'));
+  renameSync(path.join(ctx, 'd/z/f'), path.join(ctx, 'd/a/f'));
+  // And two files swapped.
+  renameSync(path.join(ctx, 'd/p'), path.join(ctx, 'd/tmp'));
+  renameSync(path.join(ctx, 'd/q'), path.join(ctx, 'd/p'));
+  renameSync(path.join(ctx, 'd/tmp'), path.join(ctx, 'd/q'));
+  const second = await slipway(ctx, { sourceDateEpoch });
+  const diffId = second.result.layers[1]!.diffId;
+  assert.equal(borrowedIntact(storeRoot, diffId.replace('sha256:', ''), keptDir(diffId)), true, 'the record holds right after the build');
+  // (Of the swapped pair, one may be hashed again by the next build: unlinking its old name
+  // moved its ctime before it was linked at its new one. Only a re-read, never a wrong layer.)
+  const cache = await StatCache.load(path.join(storeRoot, 'build-statcache.json'));
+  for (const f of ['a/f', 'z/g', 'edit.txt']) {
+    const abs = path.join(ctx, 'd', f);
+    assert.notEqual(cache.lookup(abs, lstatSync(abs)), undefined, `d/${f} is in the stat cache`);
+  }
+  const full = await slipway(ctx, { sourceDateEpoch, noCache: true });
+  assert.deepEqual(second.result.layers.map((l) => l.digest), full.result.layers.map((l) => l.digest));
+});
+
+test('a stale tree another build of the same store is running on is not taken over', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n', 'd/edit.txt': 'v1\n', 'd/keep.txt': 'keep\n' });
+  await slipway(ctx, { sourceDateEpoch });
+  // The same COPY (a cache hit on the same kept dir), then a RUN that reads it a little later.
+  const other = 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\nRUN sleep 2; cat /app/d/keep.txt > /out; ls /app/d > /ls\n';
+  const running = slipway(ctx, { sourceDateEpoch, dockerfileText: other });
+  await new Promise((r) => setTimeout(r, 1000));
+  appendFileSync(path.join(ctx, 'd/edit.txt'), 'v2\n');
+  writeFileSync(path.join(ctx, 'd/new.txt'), 'n\n');
+  const meanwhile = await slipway(ctx, { sourceDateEpoch });
+  assert.deepEqual(meanwhile.result.steps.map((s) => s.cached), [true, false]);
+  const root = await unpack((await running).archive);
+  assert.equal(readFileSync(path.join(root, 'out'), 'utf8'), 'keep\n');
+  assert.equal(readFileSync(path.join(root, 'ls'), 'utf8'), 'edit.txt\nkeep.txt\n');
 });
