@@ -43,8 +43,8 @@ export class CopyReuse {
   private previousDir: string | undefined | null = null;
   /** The previous run's `path -> digest`, parsed on first need. */
   private previousDigests: Map<string, string> | undefined;
-  /** The borrowed-file record of the tree taken over by `adopt` (rel -> stat line). */
-  private adoptedRecord: Map<string, string> | undefined;
+  /** The borrowed-file record of the tree taken over by `adopt` (rel -> stat line), read on first need. */
+  private adoptedRecord: Map<string, string> | undefined | null = null;
 
   private constructor(
     private readonly file: string,
@@ -107,7 +107,6 @@ export class CopyReuse {
     this.previousDir = undefined;
     const tree = path.join(stale, rel);
     if (!lstatSync(tree, { throwIfNoEntry: false })?.isDirectory()) return false;
-    this.adoptedRecord = this.dirs.record(this.previousDiffId);
     renameSync(tree, into);
     // What is left are the parent dirs the COPY made: nothing linked, nothing to keep.
     rmSync(stale, { recursive: true, force: true });
@@ -122,6 +121,7 @@ export class CopyReuse {
    * which nothing writes to.
    */
   stays(rel: string, digest: string, st: Stats, c: Stats, mode: number, owner: Owner): boolean {
+    if (this.adoptedRecord === null) this.adoptedRecord = this.previousDiffId === undefined ? undefined : this.dirs.record(this.previousDiffId);
     const recorded = this.adoptedRecord?.get(rel);
     if (this.adoptedRecord === undefined || (recorded !== undefined && !statMatches(recorded, c))) return false;
     return this.keeps(rel, digest, st, c, mode, owner);
