@@ -89,7 +89,10 @@ export async function acquireLock(dir: string, name: string, mode: LockMode = 'e
   const deadline = Date.now() + timeoutMs;
   let delay = POLL_MS;
   const wait = async () => {
-    if (Date.now() > deadline) throw new SlipwayError('STORE_LOCK_TIMEOUT', `timed out waiting for store lock ${name} in ${dir}`);
+    if (Date.now() > deadline) {
+      const who = await holders(dir, name);
+      throw new SlipwayError('STORE_LOCK_TIMEOUT', `timed out after ${Math.round(timeoutMs / 1000)} s waiting for store lock ${name} in ${dir}${who.length > 0 ? `, held by ${who.join(', ')}` : ''}`);
+    }
     await sleep(delay);
     delay = Math.min(delay * 2, MAX_POLL_MS);
   };
@@ -141,6 +144,19 @@ export async function acquireLock(dir: string, name: string, mode: LockMode = 'e
     await release();
     throw err;
   }
+}
+
+/** The live processes holding lock `name`, as `pid N (command line)`, for an error message. */
+async function holders(dir: string, name: string): Promise<string[]> {
+  const pids = new Set<number>();
+  for (const f of [path.join(dir, `${name}.lock`), ...(await sharedHolders(dir, name).catch(() => []))]) {
+    const pid = await readHolder(f).catch(() => undefined);
+    if (pid !== undefined && pid !== process.pid && isPidAlive(pid)) pids.add(pid);
+  }
+  return Promise.all([...pids].map(async (pid) => {
+    const cmd = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').then((c) => c.split('\0').filter((a) => a !== '').join(' '), () => '');
+    return cmd === '' ? `pid ${pid}` : `pid ${pid} (${cmd.length > 80 ? `${cmd.slice(0, 77)}...` : cmd})`;
+  }));
 }
 
 /**

@@ -144,6 +144,26 @@ test('a lock left by a killed process is broken by the next taker', () => withSt
   assert.deepEqual((await fs.readdir(path.join(root, 'locks'))).sort(), []);
 }));
 
+test('a lock that stays held times out naming its holder; leasedByOthers tells who else uses the store', () => withStore(async (store, root) => {
+  const { spawn } = await import('node:child_process');
+  const holder = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    await fs.writeFile(path.join(root, 'locks', 'demo.lock'), `${holder.pid} beef\n`);
+    const err = await store.acquireLock('demo', 'exclusive', 200).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof SlipwayError && err.code === 'STORE_LOCK_TIMEOUT', String(err));
+    assert.match(err.message, new RegExp(`timed out after 0 s waiting for store lock demo in .*, held by pid ${holder.pid} \\(sleep 30\\)$`));
+
+    assert.equal(await store.lease(() => store.leasedByOthers()), false, 'a lone lease');
+    assert.equal(await store.lease(() => store.lease(() => store.leasedByOthers())), true, 'a second lease in this process');
+    await fs.writeFile(path.join(root, 'locks', `gc.shared.${holder.pid}.beef`), `${holder.pid} beef\n`);
+    assert.equal(await store.lease(() => store.leasedByOthers()), true, 'a lease of another live process');
+  } finally {
+    holder.kill();
+  }
+  await new Promise((r) => holder.once('exit', r));
+  assert.equal(await store.lease(() => store.leasedByOthers()), false, 'its lease file is stale once it has gone');
+}));
+
 test('a held lock makes others wait, in order', () => withStore(async (store) => {
   const order: string[] = [];
   const release = await store.acquireLock('demo');
