@@ -7,9 +7,15 @@ import type { PlannedEntry } from './walk.js';
 export const OFFLOAD_BYTES = 16 << 20;
 /** Members the worker may have built ahead of the consumer. */
 const AHEAD = 4;
+/**
+ * Entries sent to the worker at a time, the next while it writes one: a tree of 100,000
+ * files is planned once here, not copied whole into the worker's heap as well.
+ */
+const BATCH = 4096;
 
 type Message =
   | { type: 'member'; data: ArrayBuffer; length: number; sha?: string }
+  | { type: 'more' }
   | { type: 'end' }
   | { type: 'error'; slipway: boolean; code?: string; message: string };
 
@@ -99,13 +105,26 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
   }
   const w = (shared ??= startWorker());
   w.busy = true;
-  const credits = new SharedArrayBuffer(4);
+  // [0]: members the worker may still build ahead; [1]: entry batches sent after the first.
+  const credits = new SharedArrayBuffer(8);
   const credit = new Int32Array(credits);
   credit[0] = AHEAD;
   const queue: Message[] = [];
-  w.onMessage = (m) => { queue.push(m); w.wake?.(); };
+  const { port1: batches, port2: workerBatches } = new MessageChannel();
+  let sent = Math.min(BATCH, entries.length);
+  w.onMessage = (m) => {
+    if (m.type === 'more') {
+      batches.postMessage(entries.slice(sent, sent + BATCH));
+      sent += BATCH;
+      Atomics.add(credit, 1, 1);
+      Atomics.notify(credit, 1);
+      return;
+    }
+    queue.push(m);
+    w.wake?.();
+  };
   w.worker.ref();
-  w.worker.postMessage({ entries, credits, hashMembers: memberShas !== undefined });
+  w.worker.postMessage({ first: entries.slice(0, sent), total: entries.length, batches: workerBatches, credits, hashMembers: memberShas !== undefined }, [workerBatches]);
   let finished = false;
   try {
     for (;;) {
@@ -123,6 +142,7 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
         finished = true;
         throw m.slipway ? new SlipwayError(m.code ?? 'LAYER_WRITE', m.message) : Object.assign(new Error(m.message), { code: m.code });
       }
+      if (m.type !== 'member') continue;
       fromWorker.add(m.data);
       const member = Buffer.from(m.data, 0, m.length);
       if (m.sha !== undefined) memberShas?.set(member, m.sha);
@@ -132,6 +152,7 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
     }
   } finally {
     w.onMessage = undefined;
+    batches.close();
     if (finished && !w.failure) {
       w.busy = false;
       w.worker.unref();

@@ -12,7 +12,8 @@ import { MEMBER_SIZE } from './pgzip.js';
 import { tarMembers } from './tar-writer.js';
 import type { PlannedEntry } from './walk.js';
 
-interface Job { entries: PlannedEntry[]; credits: SharedArrayBuffer; hashMembers: boolean }
+/** A job: the first batch of entries; the rest come on `batches` as asked for (see jobEntries). */
+interface Job { first: PlannedEntry[]; total: number; batches: MessagePort; credits: SharedArrayBuffer; hashMembers: boolean }
 
 const port = parentPort!;
 /** Member buffers the parent is done with, sent back (see recycleMember). */
@@ -31,10 +32,33 @@ function memberBuffer(): Buffer {
   return Buffer.allocUnsafe(MEMBER_SIZE);
 }
 
-async function run({ entries, credits, hashMembers }: Job): Promise<void> {
+/**
+ * The job's entries in order: while one batch is written the next is asked for; the parent
+ * posts it on `batches` and counts it in `signal[1]`, which this waits on when it gets there
+ * first.
+ */
+function* jobEntries({ first, total, batches }: Job, signal: Int32Array): Generator<PlannedEntry> {
+  let batch = first;
+  let seen = first.length;
+  for (let received = 0; ; received++) {
+    if (seen < total) port.postMessage({ type: 'more' });
+    yield* batch;
+    if (seen >= total) return;
+    let next = receiveMessageOnPort(batches);
+    while (next === undefined) {
+      Atomics.wait(signal, 1, received);
+      next = receiveMessageOnPort(batches);
+    }
+    batch = next.message as PlannedEntry[];
+    seen += batch.length;
+  }
+}
+
+async function run(job: Job): Promise<void> {
+  const { credits, hashMembers } = job;
   const credit = new Int32Array(credits);
   try {
-    for await (const member of tarMembers(entries, memberBuffer)) {
+    for await (const member of tarMembers(jobEntries(job, credit), memberBuffer)) {
       while (Atomics.load(credit, 0) <= 0) Atomics.wait(credit, 0, Atomics.load(credit, 0));
       Atomics.sub(credit, 0, 1);
       // A member owns its ArrayBuffer from offset 0 (a dedicated allocation), so it moves, uncopied.
@@ -47,6 +71,8 @@ async function run({ entries, credits, hashMembers }: Job): Promise<void> {
   } catch (err) {
     const e = err as Error & { code?: string };
     port.postMessage({ type: 'error', slipway: err instanceof SlipwayError, code: e.code, message: e.message });
+  } finally {
+    job.batches.close();
   }
 }
 

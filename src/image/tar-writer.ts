@@ -89,7 +89,7 @@ class Members {
  * written; memory stays a few members whatever the file sizes. `alloc` gives each
  * member's MEMBER_SIZE buffer (a recycled one, on the tar worker).
  */
-export async function* tarMembers(entries: readonly PlannedEntry[], alloc: () => Buffer = () => Buffer.allocUnsafe(MEMBER_SIZE)): AsyncGenerator<Buffer> {
+export async function* tarMembers(entries: Iterable<PlannedEntry>, alloc: () => Buffer = () => Buffer.allocUnsafe(MEMBER_SIZE)): AsyncGenerator<Buffer> {
   const m = new Members(alloc);
   const flush = async function* (): AsyncGenerator<Buffer> {
     while (m.done.length > 0) {

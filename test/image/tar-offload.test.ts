@@ -76,6 +76,19 @@ test('member buffers given back are filled again by the worker: the tar stays th
   assert.equal(own.length, 16);
 });
 
+test('a tree of more entries than one batch reaches the worker in batches, in order', async () => {
+  // 9,000 files of 2 KiB: over the offload threshold, and three batches of entries.
+  const root = path.join(work, 'many');
+  for (let d = 0; d < 30; d++) {
+    mkdirSync(path.join(root, `d${d}`), { recursive: true });
+    for (let i = 0; i < 300; i++) writeFileSync(path.join(root, `d${d}`, `f${i}`), Buffer.alloc(2048 + i, d + i));
+  }
+  const entries = await planEntries({ type: 'tree', root });
+  assert.ok(entries.length > 2 * 4096 && entries.reduce((n, e) => n + (e.kind === 'file' ? e.size : 0), 0) >= OFFLOAD_BYTES);
+  const offloaded = Buffer.concat(await collect(layerMembers(entries)));
+  assert.ok(offloaded.equals(Buffer.concat(await collect(tarMembers(entries)))));
+});
+
 test('a consumer that stops early leaves no worker in the way of the next layer', async () => {
   const root = tree('early', 40, 600_000);
   const entries = await planEntries({ type: 'tree', root });
