@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readXattrs, type Xattrs } from '../image/xattr.js';
@@ -136,10 +136,13 @@ export class Borrower {
       // (Symlinks cannot carry user.*, capability or ACL xattrs on Linux.)
       if (b === undefined || b.st.isSymbolicLink()) continue;
       const before = lstatSync(b.src, { throwIfNoEntry: false });
+      // The copy replaces an entry of a directory whose times the copy has set already.
+      const parent = lstatSync(path.dirname(file));
       unlinkSync(file);
       const after = lstatSync(b.src, { throwIfNoEntry: false });
       if (before !== undefined && after !== undefined) this.statCache?.relinked(b.src, before, after);
       copy(b.src, file, b.st);
+      utimesSync(path.dirname(file), parent.atime, parent.mtime);
       this.borrowed.delete(rel!);
       replaced = true;
     }

@@ -101,6 +101,9 @@ export class CopyReuse {
    * before any other lookup.
    */
   async adopt(rel: string, into: string): Promise<boolean> {
+    // Asked first: a build running now may have found that dir intact before the edit and
+    // be about to mount it (even setting it aside would then fail that build). One that
+    // starts after this finds it stale itself, as the edit came first.
     if (this.previousDiffId === undefined || this.previousDir !== null || !(await this.dirs.alone())) return false;
     const stale = this.dirs.takeStale(this.previousDiffId, this.statCache.rehashed);
     if (stale === undefined) return false;

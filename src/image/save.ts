@@ -93,7 +93,7 @@ export async function saveImages(store: Store, refs: readonly string[], out: Nod
 export async function saveImagesToFile(store: Store, refs: readonly string[], file: string, format: ArchiveFormat = 'combined'): Promise<void> {
   const target = path.resolve(file);
   const tmp = `${target}.tmp-${process.pid}`;
-  const fh = await fs.open(tmp, 'w', 0o644);
+  const fh = await fs.open(tmp, 'w', 0o666); // less the umask, as any new file
   const out = new FlushingWriter(fh);
   try {
     // Written in batches: the tar's headers and blob chunks arrive as many small writes.

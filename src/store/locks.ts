@@ -166,7 +166,10 @@ async function holders(dir: string, name: string): Promise<string[]> {
 export async function heldByOthers(dir: string, name: string): Promise<boolean> {
   const held = sharedHeld.get(path.join(dir, name));
   if ((held?.count ?? 0) > 1) return true;
-  for (const f of await sharedHolders(dir, name)) if (f !== held?.file && (await heldByLiveProcess(f))) return true;
+  // This process's holders are counted above; a file naming its pid but not its own is a
+  // leftover of an earlier process that had the same pid.
+  const ours = `${name}.shared.${process.pid}.`;
+  for (const f of await sharedHolders(dir, name)) if (!path.basename(f).startsWith(ours) && (await heldByLiveProcess(f))) return true;
   return heldByLiveProcess(path.join(dir, `${name}.lock`));
 }
 

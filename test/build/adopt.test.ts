@@ -158,3 +158,38 @@ test('a stale tree another build of the same store is running on is not taken ov
   assert.equal(readFileSync(path.join(root, 'out'), 'utf8'), 'keep\n');
   assert.equal(readFileSync(path.join(root, 'ls'), 'utf8'), 'edit.txt\nkeep.txt\n');
 });
+
+// From the second review.
+test('a directory whose linked file with an xattr was replaced by a copy keeps the context\'s mtime, taken over or not', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n', 'd/edit.txt': 'v1\n', 'd/sub/x.txt': 'x\n', 'd/sub/y.txt': 'y\n' });
+  execFileSync('setfattr', ['-n', 'user.note', '-v', '1', path.join(ctx, 'd/sub/x.txt')]);
+  // Older than the epoch, so the layer keeps them rather than clamping them.
+  const old = 1600000000;
+  for (const p of ['d/sub/x.txt', 'd/sub/y.txt', 'd/edit.txt', 'd/sub', 'd']) utimesSync(path.join(ctx, p), old, old);
+  const first = await slipway(ctx, { sourceDateEpoch });
+  const sub = () => lstatSync(path.join(keptDir(first.result.layers[1]!.diffId), 'app/d/sub')).mtimeMs;
+  assert.equal(sub(), old * 1000, 'a fresh copy: the copy of x.txt did not move its directory\'s mtime');
+  appendFileSync(path.join(ctx, 'd/edit.txt'), 'v2\n');
+  for (const p of ['d/edit.txt', 'd']) utimesSync(path.join(ctx, p), old, old);
+  const second = await slipway(ctx, { sourceDateEpoch });
+  const full = await slipway(ctx, { sourceDateEpoch, noCache: true });
+  assert.equal(existsSync(keptDir(first.result.layers[1]!.diffId)), false, 'the tree was taken over');
+  assert.deepEqual(second.result.layers.map((l) => l.digest), full.result.layers.map((l) => l.digest));
+});
+
+test('a leftover lease file that names this process\'s pid (an earlier process, pid reused) does not stop a take-over', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /app/d\n', 'd/a': 'a\n', 'd/b': 'b\n' });
+  const first = await slipway(ctx, { sourceDateEpoch });
+  const ghost = path.join(storeRoot, 'locks', `gc.shared.${process.pid}.0123456789ab`);
+  writeFileSync(ghost, `${process.pid} 0123456789ab\n`);
+  try {
+    appendFileSync(path.join(ctx, 'd/a'), 'a2\n');
+    const second = await slipway(ctx, { sourceDateEpoch });
+    assert.equal(existsSync(keptDir(first.result.layers[1]!.diffId)), false, 'the stale tree left build-diffs');
+    const hex = first.result.layers[1]!.diffId.replace('sha256:', '');
+    assert.deepEqual(readdirSync(path.join(storeRoot, 'build-trash')).filter((n) => n.startsWith(hex)), [], 'and was taken over, not set aside');
+    assert.equal(lstatSync(path.join(keptDir(second.result.layers[1]!.diffId), 'app/d/b')).ino, lstatSync(path.join(ctx, 'd/b')).ino);
+  } finally {
+    rmSync(ghost, { force: true });
+  }
+});
