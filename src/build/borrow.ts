@@ -179,45 +179,34 @@ export class Borrower {
  * one of them before an in-place edit is found stale after an lstat or two, not thousands.
  */
 export function borrowedIntact(storeRoot: string, diffIdHex: string, dir: string, suspects?: ReadonlySet<number>): boolean {
-  let text: string;
-  try {
-    text = readFileSync(recordFile(storeRoot, diffIdHex), 'utf8');
-  } catch (err) {
-    // No record: nothing was linked. An unreadable one: the dir is not trusted.
-    return (err as NodeJS.ErrnoException).code === 'ENOENT';
-  }
-  const lines = text.split('\n');
-  if (lines[0] !== HEADER) return false;
-  const done = new Uint8Array(lines.length);
+  const record = borrowedRecord(storeRoot, diffIdHex);
+  if (record === undefined) return false;
+  const checked = new Set<string>();
   if (suspects !== undefined && suspects.size > 0) {
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
+    for (const [rel, line] of record) {
       if (!suspects.has(Number(line.slice(0, line.indexOf('\t'))))) continue;
-      if (!lineMatches(line, dir)) return false;
-      done[i] = 1;
+      if (!stillAsRecorded(dir, rel, line)) return false;
+      checked.add(rel);
     }
   }
-  for (let i = 1; i < lines.length; i++) if (done[i] === 0 && !lineMatches(lines[i]!, dir)) return false;
+  for (const [rel, line] of record) if (!checked.has(rel) && !stillAsRecorded(dir, rel, line)) return false;
   return true;
 }
 
-function lineMatches(line: string, dir: string): boolean {
-  if (line === '') return true;
-  const cut = nthTab(line, 7);
-  if (cut < 0) return false;
+function stillAsRecorded(dir: string, rel: string, line: string): boolean {
   let st: Stats | undefined;
   try {
-    st = lstatSync(path.join(dir, line.slice(cut + 1)), { throwIfNoEntry: false });
+    st = lstatSync(path.join(dir, rel), { throwIfNoEntry: false });
   } catch {
     return false; // e.g. ENOTDIR: not what was recorded
   }
-  return st !== undefined && (st.isFile() || st.isSymbolicLink()) && statLine(st) === line.slice(0, cut);
+  return st !== undefined && (st.isFile() || st.isSymbolicLink()) && statLine(st) === line;
 }
 
 /**
  * The record of the kept dir of `diffIdHex` as `rel -> stat line` (what each borrowed file
- * was when linked); undefined when it cannot be read (nothing in that dir is then trusted).
- * A dir with no record borrowed nothing: an empty map.
+ * was when linked); undefined when it cannot be read or is damaged (nothing in that dir is
+ * then trusted). A dir with no record borrowed nothing: an empty map.
  */
 export function borrowedRecord(storeRoot: string, diffIdHex: string): Map<string, string> | undefined {
   let text: string;
@@ -230,8 +219,11 @@ export function borrowedRecord(storeRoot: string, diffIdHex: string): Map<string
   if (lines[0] !== HEADER) return undefined;
   const record = new Map<string, string>();
   for (let i = 1; i < lines.length; i++) {
-    const cut = nthTab(lines[i]!, 7);
-    if (cut > 0) record.set(lines[i]!.slice(cut + 1), lines[i]!.slice(0, cut));
+    const line = lines[i]!;
+    if (line === '') continue;
+    const cut = nthTab(line, 7);
+    if (cut < 0) return undefined;
+    record.set(line.slice(cut + 1), line.slice(0, cut));
   }
   return record;
 }
