@@ -1,10 +1,16 @@
+import { createHash } from 'node:crypto';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { SlipwayError } from '../errors.js';
+import type { Digest } from '../oci/index.js';
 import { tarMembers } from './tar-writer.js';
 import type { PlannedEntry } from './walk.js';
 
-/** Content bytes from which a layer's tar is built on the worker thread. */
-export const OFFLOAD_BYTES = 16 << 20;
+/**
+ * Content bytes from which a layer's tar is built on the worker thread. Low: the worker is
+ * started ahead of every step that makes a layer (prewarmTarWorker), and even a 1 MB layer
+ * built here holds up the next step's start by ~15 ms (reading its files, hashing its tar).
+ */
+export const OFFLOAD_BYTES = 256 << 10;
 /** Members the worker may have built ahead of the consumer. */
 const AHEAD = 4;
 /**
@@ -16,7 +22,7 @@ const BATCH = 4096;
 type Message =
   | { type: 'member'; data: ArrayBuffer; length: number; sha?: string }
   | { type: 'more' }
-  | { type: 'end' }
+  | { type: 'end'; digest: string; size: number }
   | { type: 'error'; slipway: boolean; code?: string; message: string };
 
 /** The process's tar worker: idle between jobs, and never what keeps the process alive. */
@@ -91,18 +97,33 @@ export function prewarmTarWorker(): void {
   shared ??= startWorker();
 }
 
+/** The sha256 of a whole tar (the layer's diff_id) and its size, once layerMembers has yielded it all. */
+export interface TarDigest {
+  digest?: Digest;
+  size?: number;
+}
+
 /**
  * The canonical tar of `entries` as tarMembers gives it, built on a worker thread when the
- * content is large: reading every file (open, read, close per file) is then off the main
- * thread, which meanwhile hashes the tar for the diff_id and feeds deflate. Small layers,
- * or a second layer while the worker is busy, are built here. With `memberShas`, the
- * worker also hashes each member it yields (the member index's key) into that map.
+ * content is large enough: reading every file (open, read, close per file) and hashing the
+ * tar for the diff_id (into `tar`) are then off the main thread, which meanwhile feeds
+ * deflate. Small layers, or a second layer while the worker is busy, are built here. With
+ * `memberShas`, the worker also hashes each member it yields (the member index's key) into
+ * that map.
  */
-export async function* layerMembers(entries: readonly PlannedEntry[], memberShas?: WeakMap<Buffer, string>): AsyncGenerator<Buffer> {
+export async function* layerMembers(entries: readonly PlannedEntry[], memberShas?: WeakMap<Buffer, string>, tar: TarDigest = {}): AsyncGenerator<Buffer> {
   let bytes = 0;
   for (const e of entries) bytes += e.kind === 'file' ? e.size : 0;
   if (bytes < OFFLOAD_BYTES || shared?.busy) {
-    yield* tarMembers(entries);
+    const h = createHash('sha256');
+    let size = 0;
+    for await (const m of tarMembers(entries)) {
+      h.update(m);
+      size += m.length;
+      yield m;
+    }
+    tar.digest = `sha256:${h.digest('hex')}` as Digest;
+    tar.size = size;
     return;
   }
   const w = (shared ??= startWorker());
@@ -138,6 +159,8 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
       const m = queue.shift()!;
       if (m.type === 'end') {
         finished = true;
+        tar.digest = m.digest as Digest;
+        tar.size = m.size;
         return;
       }
       if (m.type === 'error') {

@@ -1,7 +1,7 @@
 /**
  * Worker thread entry (see tar-offload.ts). Per job it builds the tar of the planned
  * entries and posts the members to the parent, transferring each buffer, with its
- * sha256 when asked. Flow control: a shared credit counter the parent raises as it
+ * sha256 when asked; the whole tar's sha256 (the diff_id) comes with the end. Flow control: a shared credit counter the parent raises as it
  * consumes; at zero the worker blocks (Atomics.wait), so at most the initial credit of
  * members is ever in flight, whatever the layer size. The worker stays for the next job.
  */
@@ -57,6 +57,8 @@ function* jobEntries({ first, total, batches }: Job, signal: Int32Array): Genera
 async function run(job: Job): Promise<void> {
   const { credits, hashMembers } = job;
   const credit = new Int32Array(credits);
+  const tar = createHash('sha256');
+  let size = 0;
   try {
     for await (const member of tarMembers(jobEntries(job, credit), memberBuffer)) {
       while (Atomics.load(credit, 0) <= 0) Atomics.wait(credit, 0, Atomics.load(credit, 0));
@@ -65,9 +67,11 @@ async function run(job: Job): Promise<void> {
       const owned = member.byteOffset === 0 && member.buffer.byteLength >= member.length ? member : Buffer.from(member);
       // Each member's own sha256, for the member index (members.ts), while it is in cache here.
       const sha = hashMembers ? createHash('sha256').update(owned).digest('hex') : undefined;
+      tar.update(owned);
+      size += owned.length;
       port.postMessage({ type: 'member', data: owned.buffer, length: owned.length, sha }, [owned.buffer as ArrayBuffer]);
     }
-    port.postMessage({ type: 'end' });
+    port.postMessage({ type: 'end', digest: `sha256:${tar.digest('hex')}`, size });
   } catch (err) {
     const e = err as Error & { code?: string };
     port.postMessage({ type: 'error', slipway: err instanceof SlipwayError, code: e.code, message: e.message });
