@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, readFileSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, Stats, unlinkSync, utimesSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readXattrs, type Xattrs } from '../image/xattr.js';
@@ -44,6 +44,40 @@ export interface RelinkListener {
   relinked(abs: string, before: Stats, after: Stats): void;
 }
 
+/**
+ * Hard-links [existing, new] pairs on another thread and lstats each new name (the tar
+ * worker's linkOnWorker): outcomes in pair order, the stat as fs.Stats's constructor
+ * fields; undefined when it cannot take them now.
+ */
+export type Linker = (pairs: [string, string][]) => Promise<({ stat: number[] } | { code: string })[]> | undefined;
+
+/** A link handed to the Linker, with what to do if it fails. */
+interface QueuedLink {
+  readonly rel: string;
+  readonly src: string;
+  readonly st: Stats;
+  readonly dst: string;
+  readonly instead: () => void;
+}
+
+/** Links handed to the Linker at a time. */
+const LINK_BATCH = 256;
+
+/** fs.Stats whose Date fields are made when read (thousands are made, their dates rarely read), rounded as fs.Stats rounds them. */
+const LAZY_STATS: object = Object.create(Stats.prototype, {
+  atime: { get(this: Stats) { return new Date(Math.round(this.atimeMs)); } },
+  mtime: { get(this: Stats) { return new Date(Math.round(this.mtimeMs)); } },
+  ctime: { get(this: Stats) { return new Date(Math.round(this.ctimeMs)); } },
+  birthtime: { get(this: Stats) { return new Date(Math.round(this.birthtimeMs)); } },
+});
+
+/** fs.Stats from its constructor's fields (as the Linker gives them). */
+function statsOf(f: number[]): Stats {
+  const s = Object.create(LAZY_STATS) as { -readonly [K in keyof Stats]: Stats[K] };
+  [s.dev, s.mode, s.nlink, s.uid, s.gid, s.rdev, s.blksize, s.ino, s.size, s.blocks, s.atimeMs, s.mtimeMs, s.ctimeMs, s.birthtimeMs] = f as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
+  return s as Stats;
+}
+
 /** The borrowing of one COPY into one upper dir. */
 export class Borrower {
   /** `rel` in the layer dir -> its context file and the inode's stat once linked there. */
@@ -53,7 +87,67 @@ export class Borrower {
   /** The record's text, once saved (see save). */
   private record: string | undefined;
 
-  constructor(private readonly statCache?: RelinkListener) {}
+  /** Links not yet handed to the Linker, and those it has not answered. */
+  private queued: QueuedLink[] = [];
+  private readonly linking: Promise<void>[] = [];
+
+  constructor(private readonly statCache?: RelinkListener, private readonly linker?: Linker) {}
+
+  /** Whether linkLater can hand links to another thread. */
+  get defers(): boolean {
+    return this.linker !== undefined;
+  }
+
+  /**
+   * link(), done on the Linker's thread while this one goes on: true when `src` is claimed
+   * and queued (flushLinks then finishes it; `instead` makes the copy if the link fails),
+   * false when it is not to be linked (copy now).
+   */
+  linkLater(src: string, st: Stats, dst: string, rel: string, instead: () => void): boolean {
+    if (this.linker === undefined) return this.link(src, st, dst, rel);
+    if (!this.claim(rel, src, st)) return false;
+    this.queued.push({ rel, src, st, dst, instead });
+    if (this.queued.length >= LINK_BATCH) this.handOver();
+    return true;
+  }
+
+  private handOver(): void {
+    const batch = this.queued;
+    this.queued = [];
+    const outcomes = this.linker!(batch.map((q) => [q.src, q.dst]));
+    if (outcomes === undefined) {
+      for (const q of batch) this.finish(q, undefined);
+      return;
+    }
+    this.linking.push(outcomes.then((got) => batch.forEach((q, i) => this.finish(q, got[i]))));
+  }
+
+  /** A queued link's outcome (undefined: link it here). */
+  private finish(q: QueuedLink, outcome: { stat: number[] } | { code: string } | undefined): void {
+    if (outcome === undefined) {
+      try {
+        linkSync(q.src, q.dst);
+        this.linked(q.rel, q.dst, q.st);
+        return;
+      } catch {
+        // copied below
+      }
+    } else if ('stat' in outcome) {
+      const after = statsOf(outcome.stat);
+      this.borrowed.get(q.rel)!.st = after;
+      this.statCache?.relinked(q.src, q.st, after);
+      return;
+    }
+    // EXDEV (context on another filesystem), EMLINK, EPERM: copy.
+    this.borrowed.delete(q.rel);
+    q.instead();
+  }
+
+  /** Waits for every queued link: after it, each is made or its copy is (in that copy's order). */
+  async flushLinks(): Promise<void> {
+    if (this.queued.length > 0) this.handOver();
+    while (this.linking.length > 0) await this.linking.shift();
+  }
 
   /**
    * `dst` (at `rel`) was just linked to the inode claimed for it: records the inode's stat

@@ -59,6 +59,11 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
   // Where to write the contents of a directory just created at `dst` (see `upper`).
   const inside = (dst: string): string => (upper && dst.startsWith(`${upper.merged}/`) ? upper.dir + dst.slice(upper.merged.length) : dst);
 
+  // Links into new directories are made on another thread meanwhile (Borrower.linkLater);
+  // directory times are then set once they are all made (a link moves its directory's mtime).
+  const deferring = o.borrow?.defers === true;
+  const dirTimes: [string, Date, Date][] = [];
+
   const ownerOf = (st: Stats): Owner => o.owner ?? (o.preserveOwner ? { uid: st.uid, gid: st.gid } : { uid: 0, gid: 0 });
   const modeOf = (st: Stats): number => (o.chmod ? o.chmod(st.mode & 0o7777, st.isDirectory()) : st.mode & 0o7777);
 
@@ -92,6 +97,7 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     const into = created ? inside(dst) : dst;
     await copyChildren(src, into, rel, rootRel, created, adopted && !created);
     // An ignored directory is there only as the parent of what an exception re-includes.
+    if (ignored && created && deferring) await o.borrow!.flushLinks();
     if (ignored && created && readdirSync(into).length === 0) {
       rmdirSync(dst);
       return;
@@ -100,7 +106,8 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     if (own.uid !== SELF_UID || own.gid !== SELF_GID || !created) lchownSync(dst, own.uid, own.gid);
     // After chown, which clears set-id bits.
     chmodSync(dst, modeOf(st));
-    utimesSync(dst, st.atime, st.mtime);
+    if (deferring) dirTimes.push([dst, st.atime, st.mtime]);
+    else utimesSync(dst, st.atime, st.mtime);
   };
 
   const copyLeaf = (src: string, dst: string, st: Stats, fresh: boolean, followed: boolean, adopted: boolean): void => {
@@ -124,16 +131,21 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
       }
     }
     if (st.isSymbolicLink()) {
-      if (borrow && asIs && borrow.link(src, st, dst, layerRel!)) return;
-      symlinkSync(readlinkSync(src), dst);
-      lchownSync(dst, own.uid, own.gid);
-      lutimesSync(dst, st.atime, st.mtime);
+      const recreate = () => {
+        symlinkSync(readlinkSync(src), dst);
+        lchownSync(dst, own.uid, own.gid);
+        lutimesSync(dst, st.atime, st.mtime);
+      };
+      if (borrow && asIs && (fresh ? borrow.linkLater(src, st, dst, layerRel!, recreate) : borrow.link(src, st, dst, layerRel!))) return;
+      recreate();
       return;
     }
     if (!st.isFile()) return; // sockets, fifos and devices are not copied from a context
     // The context file itself first; then the last run's file, which needs that run's kept
-    // dir checked first.
-    if (borrow && asIs && borrow.link(src, st, dst, layerRel!)) return;
+    // dir checked first. Into a new directory, nothing else is there to link: the link is
+    // made on another thread, or else the file is copied.
+    if (borrow && asIs && fresh && borrow.linkLater(src, st, dst, layerRel!, () => copyFileAs(src, dst, st, mode, own, o.chmod !== undefined))) return;
+    if (borrow && asIs && !fresh && borrow.link(src, st, dst, layerRel!)) return;
     if (digest !== undefined) {
       let sameInode = false;
       const claim = borrow ? (c: Stats) => { sameInode = c.ino === st.ino && c.dev === st.dev; return borrow.claim(layerRel!, src, c); } : undefined;
@@ -203,50 +215,60 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
     }
   };
 
-  for (const item of o.items) {
-    const src = await resolveInRoot(o.sourceRoot, item.from);
-    // .dockerignore sees where the source really is: through a symlinked directory
-    // (`COPY dlink/ ...` with dlink -> real) the files are real/..., as BuildKit's
-    // context transfer (which never sends an excluded real/...) has them.
-    const realRel = path.relative(o.sourceRoot, src);
-    switch (item.type) {
-      case 'contents': {
-        const { host: dst, created } = await ensureDir(o.targetRoot, item.to, o.owner, time);
-        const into = created ? inside(dst) : dst;
-        // The previous run's tree for this directory, when it is there to be taken over.
-        // It replaces the empty directory just made (in the upper dir only: the merged view is
-        // not used for it again), which is then made again as ensureDir made it.
-        const adopted = created && upper !== undefined && into.startsWith(`${upper.dir}/`) && ((await o.reuse?.adopt(into.slice(upper.dir.length + 1), into)) ?? false);
-        if (adopted) {
-          const own = o.owner ?? { uid: SELF_UID, gid: SELF_GID };
-          lchownSync(into, own.uid, own.gid);
-          chmodSync(into, 0o755);
+  try {
+    await copyItems();
+  } finally {
+    // Also after a failure: no link may still be landing in a tree about to be removed.
+    if (deferring) await o.borrow!.flushLinks();
+  }
+  for (const [dir, atime, mtime] of dirTimes) utimesSync(dir, atime, mtime);
+
+  async function copyItems(): Promise<void> {
+    for (const item of o.items) {
+      const src = await resolveInRoot(o.sourceRoot, item.from);
+      // .dockerignore sees where the source really is: through a symlinked directory
+      // (`COPY dlink/ ...` with dlink -> real) the files are real/..., as BuildKit's
+      // context transfer (which never sends an excluded real/...) has them.
+      const realRel = path.relative(o.sourceRoot, src);
+      switch (item.type) {
+        case 'contents': {
+          const { host: dst, created } = await ensureDir(o.targetRoot, item.to, o.owner, time);
+          const into = created ? inside(dst) : dst;
+          // The previous run's tree for this directory, when it is there to be taken over.
+          // It replaces the empty directory just made (in the upper dir only: the merged view is
+          // not used for it again), which is then made again as ensureDir made it.
+          const adopted = created && upper !== undefined && into.startsWith(`${upper.dir}/`) && ((await o.reuse?.adopt(into.slice(upper.dir.length + 1), into)) ?? false);
+          if (adopted) {
+            const own = o.owner ?? { uid: SELF_UID, gid: SELF_GID };
+            lchownSync(into, own.uid, own.gid);
+            chmodSync(into, 0o755);
+          }
+          await copyChildren(src, into, '', realRel, created && !adopted, adopted);
+          if (adopted) {
+            const t = time ?? Date.now() / 1000;
+            utimesSync(into, t, t);
+            if (removedFromAdopted) o.borrow?.restat(upper!.dir);
+          }
+          break;
         }
-        await copyChildren(src, into, '', realRel, created && !adopted, adopted);
-        if (adopted) {
-          const t = time ?? Date.now() / 1000;
-          utimesSync(into, t, t);
-          if (removedFromAdopted) o.borrow?.restat(upper!.dir);
+        case 'file': {
+          if (excluded(path.posix.basename(item.from))) break;
+          await mkdirInRoot(o.targetRoot, path.posix.dirname(item.to), o.owner, time);
+          const dst = await resolveInRoot(o.targetRoot, item.to, false);
+          // A top-level symlink source is followed (BuildKit's FollowSymlinks), inside the source root.
+          await copyEntry(src, dst, path.posix.basename(item.from), true, item.from, false);
+          break;
         }
-        break;
-      }
-      case 'file': {
-        if (excluded(path.posix.basename(item.from))) break;
-        await mkdirInRoot(o.targetRoot, path.posix.dirname(item.to), o.owner, time);
-        const dst = await resolveInRoot(o.targetRoot, item.to, false);
-        // A top-level symlink source is followed (BuildKit's FollowSymlinks), inside the source root.
-        await copyEntry(src, dst, path.posix.basename(item.from), true, item.from, false);
-        break;
-      }
-      case 'extract': {
-        if (!o.extract) throw new SlipwayError('BUILD_INTERNAL', 'no archive extractor');
-        const dst = await mkdirInRoot(o.targetRoot, item.to, o.owner, time);
-        await o.extract(src, dst, o.owner);
-        break;
-      }
-      default: {
-        const never: never = item;
-        throw new Error(`unhandled copy item ${JSON.stringify(never)}`);
+        case 'extract': {
+          if (!o.extract) throw new SlipwayError('BUILD_INTERNAL', 'no archive extractor');
+          const dst = await mkdirInRoot(o.targetRoot, item.to, o.owner, time);
+          await o.extract(src, dst, o.owner);
+          break;
+        }
+        default: {
+          const never: never = item;
+          throw new Error(`unhandled copy item ${JSON.stringify(never)}`);
+        }
       }
     }
   }

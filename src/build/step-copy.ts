@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInRoot } from '../context/rootpath.js';
+import { linkOnWorker } from '../image/index.js';
 import { SlipwayError } from '../errors.js';
 import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
@@ -127,7 +128,8 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs
   const cache = reuse?.previousBlob !== undefined && rt.compression === 'gzip' ? await memberCache(rt.store, reuse.previousBlob as Digest, rt.gzipLevel) : undefined;
   const time = rt.epoch;
   // Context files that need no change are linked, not copied (borrow.ts).
-  const borrow = fromContext ? new Borrower(rt.context.statCache) : undefined;
+  // The links themselves are made on the tar worker's thread, idle until the layer is written.
+  const borrow = fromContext ? new Borrower(rt.context.statCache, linkOnWorker) : undefined;
   const layer = await rt.fsm.step(step.link ? { layers: [] } : fs, async (merged, _lowers, upper) => {
     const destHost = await resolveInRoot(merged, resolveDest(step.dest, workdir).path);
     const destIsDir = (await stat(destHost).catch(() => undefined))?.isDirectory() ?? false;

@@ -18,4 +18,4 @@ export { imageHistory, inspectImage, listImageSummaries } from './inspect.js';
 export type { HistoryRow, ImageInspect, ImageSummary } from './inspect.js';
 export { extractImage } from './extract.js';
 export type { ApplyOptions, ApplyResult, LayerChange, LayerResult, LayerSource, LayerWriteOptions, MemberCache, MemberRecord } from './types.js';
-export { layerMembers, prewarmTarWorker } from './tar-offload.js';
+export { layerMembers, linkOnWorker, prewarmTarWorker } from './tar-offload.js';

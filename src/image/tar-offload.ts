@@ -25,6 +25,9 @@ type Message =
   | { type: 'end'; digest: string; size: number }
   | { type: 'error'; slipway: boolean; code?: string; message: string };
 
+/** A link made on the worker (linkOnWorker): the new name's lstat, or why it failed. */
+export type LinkOutcome = { stat: number[] } | { code: string };
+
 /** The process's tar worker: idle between jobs, and never what keeps the process alive. */
 interface TarWorker {
   readonly worker: Worker;
@@ -36,6 +39,10 @@ interface TarWorker {
   failure?: Error;
   onMessage?: (m: Message) => void;
   wake?: () => void;
+  /** Link requests not answered yet, by id (linkOnWorker). */
+  readonly links: Map<number, (results: LinkOutcome[]) => void>;
+  /** Up and listening (it says so once started): links are not queued behind its start-up. */
+  ready: boolean;
 }
 
 let shared: TarWorker | undefined;
@@ -47,18 +54,53 @@ function startWorker(): TarWorker {
   const worker = new Worker(new URL('./tar-worker.js', import.meta.url), { workerData: { returns: port2 }, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 4 } });
   // Never what keeps the process alive (nor does the worker, see below).
   port1.unref();
-  const w: TarWorker = { worker, returns: port1, busy: false };
-  worker.on('message', (m: Message) => w.onMessage?.(m));
+  const w: TarWorker = { worker, returns: port1, busy: false, links: new Map(), ready: false };
+  worker.on('message', (m: Message | { type: 'linked'; id: number; results: LinkOutcome[] } | { type: 'ready' }) => {
+    if (m.type === 'ready') {
+      w.ready = true;
+      return;
+    }
+    if (m.type !== 'linked') return w.onMessage?.(m);
+    const done = w.links.get(m.id);
+    w.links.delete(m.id);
+    if (w.links.size === 0 && !w.busy) w.worker.unref();
+    done?.(m.results);
+  });
   const fail = (err: Error) => {
     w.failure ??= err;
     if (shared === w) shared = undefined;
     w.wake?.();
+    // Unanswered links come back with no outcome: their files are copied instead.
+    for (const [id, done] of w.links) {
+      w.links.delete(id);
+      done([]);
+    }
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`tar worker exited (code ${code}) before the tar was complete`)));
   // After the listeners: adding a 'message' listener refs the worker again.
   worker.unref();
   return w;
+}
+
+let nextLink = 0;
+
+/**
+ * Hard-links each [existing, new] pair on the tar worker thread and lstats the new name,
+ * while the caller goes on (a COPY linking thousands of context files: link() is most of
+ * its time, and the second core is otherwise idle then). Outcomes come in pair order; one
+ * missing (the worker died) is a failed link. Undefined when the worker is not up yet or
+ * is writing a tar: link here then.
+ */
+export function linkOnWorker(pairs: [string, string][]): Promise<LinkOutcome[]> | undefined {
+  const w = shared;
+  if (w === undefined || !w.ready || w.busy || w.failure) return undefined;
+  const id = nextLink++;
+  w.worker.ref();
+  return new Promise((resolve) => {
+    w.links.set(id, resolve);
+    w.worker.postMessage({ type: 'link', id, pairs });
+  });
 }
 
 /** ArrayBuffers of members the tar worker made, until they go back to it. */
@@ -180,7 +222,7 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
     batches.close();
     if (finished && !w.failure) {
       w.busy = false;
-      w.worker.unref();
+      if (w.links.size === 0) w.worker.unref();
       if (w.release) {
         w.worker.removeAllListeners('exit');
         void w.worker.terminate();

@@ -6,6 +6,7 @@
  * members is ever in flight, whatever the layer size. The worker stays for the next job.
  */
 import { createHash } from 'node:crypto';
+import { linkSync, lstatSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SlipwayError } from '../errors.js';
 import { MEMBER_SIZE } from './pgzip.js';
@@ -80,5 +81,26 @@ async function run(job: Job): Promise<void> {
   }
 }
 
-// One job at a time: the parent sends the next only after this one's end or error.
-port.on('message', (job: Job) => { void run(job); });
+/**
+ * Hard-links each [existing, new] pair and lstats the new name (see linkOnWorker): the
+ * fields fs.Stats is made of, in its constructor's order, or the error code.
+ */
+function link(pairs: [string, string][]): ({ stat: number[] } | { code: string })[] {
+  return pairs.map(([from, to]) => {
+    try {
+      linkSync(from, to);
+      const s = lstatSync(to);
+      return { stat: [s.dev, s.mode, s.nlink, s.uid, s.gid, s.rdev, s.blksize, s.ino, s.size, s.blocks, s.atimeMs, s.mtimeMs, s.ctimeMs, s.birthtimeMs] };
+    } catch (err) {
+      return { code: (err as NodeJS.ErrnoException).code ?? 'EIO' };
+    }
+  });
+}
+
+// One tar job at a time: the parent sends the next only after this one's end or error.
+// Link requests come any time and are answered at once (between members during a job).
+port.on('message', (m: Job | { type: 'link'; id: number; pairs: [string, string][] }) => {
+  if ('type' in m && m.type === 'link') port.postMessage({ type: 'linked', id: m.id, results: link(m.pairs) });
+  else void run(m as Job);
+});
+port.postMessage({ type: 'ready' });
