@@ -5,6 +5,7 @@ import { ociArchitecture } from '../image/image.js';
 import { GZIP_LEVEL } from '../image/pgzip.js';
 import { releaseTarWorker } from '../image/tar-offload.js';
 import { sweepOrphans } from '../sandbox/index.js';
+import { holdShortCommands, releaseShortCommands } from '../subprocess.js';
 import { Store, defaultStoreRoot } from '../store/index.js';
 import { applyStoreLayers, storeResolver } from './base.js';
 import { BuildCache } from './cache.js';
@@ -25,12 +26,17 @@ import type { BuildOptions, BuildResult, StepResult } from './types.js';
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
+  // mount, getfattr and the like are started by a helper forked now, while this process is small.
+  holdShortCommands();
   const source = typeof options.context === 'string' ? { type: 'dir' as const, path: options.context } : options.context;
   const root = options.root ?? defaultStoreRoot(options.env ?? process.env);
   const dockerfileArg = options.dockerfileText !== undefined ? undefined : options.dockerfile ?? 'Dockerfile';
   const context = await openContext(source, {
     ...(dockerfileArg !== undefined ? { dockerfile: dockerfileArg } : {}),
     statCachePath: path.join(root, 'build-statcache.json'),
+  }).catch((err: unknown) => {
+    releaseShortCommands();
+    throw err;
   });
   const contextDir = context.root;
   let stopping = () => undefined as void;
@@ -146,6 +152,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     await context.close();
     // The tar worker thread (tar-offload.ts) is not kept past a build it is idle after.
     releaseTarWorker();
+    releaseShortCommands();
   }
 }
 

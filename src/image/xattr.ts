@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
 import { SlipwayError } from '../errors.js';
+import { runShort } from '../subprocess.js';
 
 /**
  * Extended attributes through attr's getfattr/setfattr: Node has no xattr API, and
@@ -12,17 +12,13 @@ const KEEP = new RegExp(XATTR_PATTERN);
 
 export type Xattrs = Map<string, Buffer>;
 
-function run(cmd: string, args: string[], input?: Buffer): Promise<{ code: number; stdout: Buffer; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
-    child.on('error', (e) => reject(new SlipwayError('XATTR_TOOL_MISSING', `${cmd} is needed for extended attributes (Debian package attr): ${e.message}`)));
-    child.on('close', (code) => resolve({ code: code ?? 1, stdout: Buffer.concat(out), stderr: err }));
-    child.stdin.end(input);
-  });
+async function run(cmd: string, args: string[], input?: Buffer): Promise<{ code: number; stdout: Buffer; stderr: string }> {
+  try {
+    const r = await runShort(cmd, args, input !== undefined ? { input } : {});
+    return { code: r.code, stdout: r.stdout, stderr: r.stderr.toString() };
+  } catch (e) {
+    throw new SlipwayError('XATTR_TOOL_MISSING', `${cmd} is needed for extended attributes (Debian package attr): ${(e as Error).message}`);
+  }
 }
 
 /** getfattr's \ooo escapes back to the raw bytes, read as UTF-8. */

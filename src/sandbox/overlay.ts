@@ -1,10 +1,10 @@
 /**
  * overlayfs mounts through util-linux `mount`/`umount` (Node has no mount(2)).
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
 import { SlipwayError } from '../errors.js';
+import { runShort } from '../subprocess.js';
 
 export interface CommandResult {
   code: number;
@@ -12,23 +12,10 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a command to completion, capturing its output (small outputs only). */
-export function runCommand(cmd: string, args: string[], cwd?: string): Promise<CommandResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.on('error', reject);
-    child.on('close', (code, sig) => {
-      resolve({
-        code: code ?? 128 + (sig ? 9 : 0),
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      });
-    });
-  });
+/** Runs a command to completion, capturing its output (small outputs only; see subprocess.ts). */
+export async function runCommand(cmd: string, args: string[], cwd?: string): Promise<CommandResult> {
+  const r = await runShort(cmd, args, cwd !== undefined ? { cwd } : {});
+  return { code: r.code, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 
 // mount(2) copies at most one page of option data.
