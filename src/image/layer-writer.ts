@@ -1,11 +1,13 @@
 import os from 'node:os';
+import path from 'node:path';
 import { Digester, MediaType } from '../oci/index.js';
 import type { Store } from '../store/index.js';
 import { parallelGzip } from './pgzip.js';
-import { layerMembers, recycleMember, type TarDigest } from './tar-offload.js';
+import { layerMembers, recycleMember, treeMembers, type TarDigest } from './tar-offload.js';
 import { tarMembers } from './tar-writer.js';
 import type { LayerResult, LayerSource, LayerWriteOptions, MemberRecord } from './types.js';
 import { planEntries } from './walk.js';
+import { readXattrs } from './xattr.js';
 
 /**
  * A layer being written: `stream` yields the blob bytes (compressed or not);
@@ -33,7 +35,27 @@ export async function createLayerStream(source: LayerSource, options: LayerWrite
 
 /** `hashBlob` false: the consumer hashes the blob itself (the store does), and `result` has no blob digest. */
 async function layerStream(source: LayerSource, options: LayerWriteOptions, hashBlob: boolean): Promise<LayerStream> {
+  if (source.type === 'tree' && (options.compression ?? 'gzip') === 'gzip') {
+    // Planned on the tar worker as it writes (treeMembers); the xattrs are read first.
+    const root = path.resolve(source.root);
+    const xattrs = await (source.xattrs ?? readXattrs([root], true));
+    const count: { entries?: number } = {};
+    const job = { root, clamp: options.sourceDateEpoch, xattrs };
+    const none = (): AsyncIterable<Buffer> => { throw new Error('unreachable: gzip'); };
+    return streamOf({ gzip: (shas, tar) => treeMembers(job, shas, tar, count), plain: none, count: () => count.entries ?? 0 }, options, hashBlob);
+  }
   const entries = await planEntries(source, options.sourceDateEpoch);
+  return streamOf({ gzip: (shas, tar) => layerMembers(entries, shas, tar), plain: () => tarMembers(entries), count: () => entries.length }, options, hashBlob);
+}
+
+/** Where a layer's tar comes from: members for gzip (their tar hashed into `tar`), or plain; its entry count once written. */
+interface TarSource {
+  gzip(shas: WeakMap<Buffer, string> | undefined, tar: TarDigest): AsyncIterable<Buffer>;
+  plain(): AsyncIterable<Buffer>;
+  count(): number;
+}
+
+function streamOf(from: TarSource, options: LayerWriteOptions, hashBlob: boolean): LayerStream {
   const compression = options.compression ?? 'gzip';
   const diff = new Digester();
   const blob = new Digester();
@@ -46,14 +68,14 @@ async function layerStream(source: LayerSource, options: LayerWriteOptions, hash
   const tar: TarDigest = {};
   async function* tarBytes(): AsyncGenerator<Buffer> {
     if (compression === 'gzip') {
-      yield* layerMembers(entries, shas, tar);
+      yield* from.gzip(shas, tar);
       return;
     }
     // Uncompressed, each member goes to the consumer as it is, and it may keep it a while (a
     // stream's write queue): members from the tar worker could not go back to it, and piled
     // up until a GC (a 300 MB peak for a 700 MB tree). With nothing to compress, the main
     // thread builds the tar as fast.
-    for await (const member of tarMembers(entries)) {
+    for await (const member of from.plain()) {
       // The blob is the tar: a consumer that hashes the blob hashes the diff_id.
       if (hashBlob) diff.update(member);
       yield member;
@@ -77,7 +99,7 @@ async function layerStream(source: LayerSource, options: LayerWriteOptions, hash
         size: compression === 'gzip' ? blob.size : tarSize,
         uncompressedSize: tarSize,
         mediaType: compression === 'gzip' ? MediaType.OciLayerGzip : MediaType.OciLayer,
-        entries: entries.length,
+        entries: from.count(),
         ...(reuse && compression === 'gzip' ? { members: records } : {}),
       });
     } catch (err) {

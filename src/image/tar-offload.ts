@@ -3,7 +3,8 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { SlipwayError } from '../errors.js';
 import type { Digest } from '../oci/index.js';
 import { tarMembers } from './tar-writer.js';
-import type { PlannedEntry } from './walk.js';
+import { treeEntries, type PlannedEntry } from './walk.js';
+import type { Xattrs } from './xattr.js';
 
 /**
  * Content bytes from which a layer's tar is built on the worker thread. Low: the worker is
@@ -22,7 +23,7 @@ const BATCH = 4096;
 type Message =
   | { type: 'member'; data: ArrayBuffer; length: number; sha?: string }
   | { type: 'more' }
-  | { type: 'end'; digest: string; size: number }
+  | { type: 'end'; digest: string; size: number; entries?: number }
   | { type: 'error'; slipway: boolean; code?: string; message: string };
 
 /** A link made on the worker (linkOnWorker): the new name's lstat, or why it failed. */
@@ -168,6 +169,46 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
     tar.size = size;
     return;
   }
+  const { port1: batches, port2: workerBatches } = new MessageChannel();
+  let sent = Math.min(BATCH, entries.length);
+  const more = (credit: Int32Array) => {
+    batches.postMessage(entries.slice(sent, sent + BATCH));
+    sent += BATCH;
+    Atomics.add(credit, 1, 1);
+    Atomics.notify(credit, 1);
+  };
+  try {
+    yield* viaWorker({ first: entries.slice(0, sent), total: entries.length, batches: workerBatches }, [workerBatches], more, memberShas, tar);
+  } finally {
+    batches.close();
+  }
+}
+
+/** A tree for treeMembers: its root, the mtime clamp, and its xattrs by absolute path. */
+export interface TreeJob {
+  readonly root: string;
+  readonly clamp: number | undefined;
+  readonly xattrs: ReadonlyMap<string, Xattrs>;
+}
+
+/**
+ * The tar of a whole tree (what layerMembers gives for planEntries of it), planned on the
+ * worker as it writes: the walk (an lstat per entry) is then off this thread too, and no
+ * entry list is copied to the worker. The entry count goes into `count.entries`. When the
+ * worker is busy, the tree is planned and written here.
+ */
+export async function* treeMembers(job: TreeJob, memberShas: WeakMap<Buffer, string> | undefined, tar: TarDigest, count: { entries?: number }): AsyncGenerator<Buffer> {
+  if (shared?.busy) {
+    const entries = [...treeEntries(job.root, job.clamp, job.xattrs)];
+    count.entries = entries.length;
+    yield* layerMembers(entries, memberShas, tar);
+    return;
+  }
+  yield* viaWorker({ tree: job }, [], undefined, memberShas, tar, count);
+}
+
+/** Runs one job on the shared worker and yields its members (see tar-worker.ts for the protocol). */
+async function* viaWorker(job: object, transfer: MessagePort[], more: ((credit: Int32Array) => void) | undefined, memberShas: WeakMap<Buffer, string> | undefined, tar: TarDigest, count?: { entries?: number }): AsyncGenerator<Buffer> {
   const w = (shared ??= startWorker());
   w.busy = true;
   // [0]: members the worker may still build ahead; [1]: entry batches sent after the first.
@@ -175,21 +216,16 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
   const credit = new Int32Array(credits);
   credit[0] = AHEAD;
   const queue: Message[] = [];
-  const { port1: batches, port2: workerBatches } = new MessageChannel();
-  let sent = Math.min(BATCH, entries.length);
   w.onMessage = (m) => {
     if (m.type === 'more') {
-      batches.postMessage(entries.slice(sent, sent + BATCH));
-      sent += BATCH;
-      Atomics.add(credit, 1, 1);
-      Atomics.notify(credit, 1);
+      more?.(credit);
       return;
     }
     queue.push(m);
     w.wake?.();
   };
   w.worker.ref();
-  w.worker.postMessage({ first: entries.slice(0, sent), total: entries.length, batches: workerBatches, credits, hashMembers: memberShas !== undefined }, [workerBatches]);
+  w.worker.postMessage({ ...job, credits, hashMembers: memberShas !== undefined }, transfer);
   let finished = false;
   try {
     for (;;) {
@@ -203,6 +239,7 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
         finished = true;
         tar.digest = m.digest as Digest;
         tar.size = m.size;
+        if (count !== undefined) count.entries = m.entries;
         return;
       }
       if (m.type === 'error') {
@@ -219,7 +256,6 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
     }
   } finally {
     w.onMessage = undefined;
-    batches.close();
     if (finished && !w.failure) {
       w.busy = false;
       if (w.links.size === 0) w.worker.unref();

@@ -10,11 +10,17 @@ import { linkSync, lstatSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SlipwayError } from '../errors.js';
 import { MEMBER_SIZE } from './pgzip.js';
+import type { TreeJob } from './tar-offload.js';
 import { tarMembers } from './tar-writer.js';
-import type { PlannedEntry } from './walk.js';
+import { treeEntries, type PlannedEntry } from './walk.js';
 
-/** A job: the first batch of entries; the rest come on `batches` as asked for (see jobEntries). */
-interface Job { first: PlannedEntry[]; total: number; batches: MessagePort; credits: SharedArrayBuffer; hashMembers: boolean }
+/**
+ * A job: the first batch of entries, the rest coming on `batches` as asked for (see
+ * jobEntries); or a whole tree, planned here as it is written (treeMembers).
+ */
+type Job = { credits: SharedArrayBuffer; hashMembers: boolean } & (
+  | { first: PlannedEntry[]; total: number; batches: MessagePort; tree?: undefined }
+  | { tree: TreeJob; batches?: undefined });
 
 const port = parentPort!;
 /** Member buffers the parent is done with, sent back (see recycleMember). */
@@ -38,7 +44,7 @@ function memberBuffer(): Buffer {
  * posts it on `batches` and counts it in `signal[1]`, which this waits on when it gets there
  * first.
  */
-function* jobEntries({ first, total, batches }: Job, signal: Int32Array): Generator<PlannedEntry> {
+function* jobEntries({ first, total, batches }: Extract<Job, { first: PlannedEntry[] }>, signal: Int32Array): Generator<PlannedEntry> {
   let batch = first;
   let seen = first.length;
   for (let received = 0; ; received++) {
@@ -60,8 +66,16 @@ async function run(job: Job): Promise<void> {
   const credit = new Int32Array(credits);
   const tar = createHash('sha256');
   let size = 0;
+  let entries = 0;
+  const counted = function* (from: Iterable<PlannedEntry>): Generator<PlannedEntry> {
+    for (const e of from) {
+      entries++;
+      yield e;
+    }
+  };
   try {
-    for await (const member of tarMembers(jobEntries(job, credit), memberBuffer)) {
+    const planned = job.tree ? treeEntries(job.tree.root, job.tree.clamp, job.tree.xattrs) : jobEntries(job, credit);
+    for await (const member of tarMembers(counted(planned), memberBuffer)) {
       while (Atomics.load(credit, 0) <= 0) Atomics.wait(credit, 0, Atomics.load(credit, 0));
       Atomics.sub(credit, 0, 1);
       // A member owns its ArrayBuffer from offset 0 (a dedicated allocation), so it moves, uncopied.
@@ -72,12 +86,12 @@ async function run(job: Job): Promise<void> {
       size += owned.length;
       port.postMessage({ type: 'member', data: owned.buffer, length: owned.length, sha }, [owned.buffer as ArrayBuffer]);
     }
-    port.postMessage({ type: 'end', digest: `sha256:${tar.digest('hex')}`, size });
+    port.postMessage({ type: 'end', digest: `sha256:${tar.digest('hex')}`, size, entries });
   } catch (err) {
     const e = err as Error & { code?: string };
     port.postMessage({ type: 'error', slipway: err instanceof SlipwayError, code: e.code, message: e.message });
   } finally {
-    job.batches.close();
+    job.batches?.close();
   }
 }
 

@@ -53,8 +53,7 @@ function sortedNames(dir: string): string[] {
  * page-cache fast, and one entry object per path (no promise, no kept Stats) keeps
  * the garbage, and so the peak RSS, of 100k-file trees small.
  */
-function walkTree(root: string, clamp: number | undefined): PlannedEntry[] {
-  const out: PlannedEntry[] = [];
+function* walkTree(root: string, clamp: number | undefined): Generator<PlannedEntry> {
   const stack: { rel: string; names: string[]; next: number }[] = [{ rel: '', names: sortedNames(root), next: 0 }];
   while (stack.length > 0) {
     const top = stack[stack.length - 1]!;
@@ -67,10 +66,36 @@ function walkTree(root: string, clamp: number | undefined): PlannedEntry[] {
     const abs = `${root}/${rel}`;
     const e = toEntry(rel, abs, lstatSync(abs), undefined, clamp);
     if (e === undefined) continue;
-    out.push(e);
+    yield e;
     if (e.kind === 'directory') stack.push({ rel, names: sortedNames(abs), next: 0 });
   }
-  return out;
+}
+
+/**
+ * What planEntries does to each entry after the walk, in order: symlink targets read, later
+ * names of a file made hard links to its first, xattrs attached (by absolute path).
+ */
+function* finished(entries: Iterable<PlannedEntry>, xattrs: ReadonlyMap<string, Xattrs> | undefined): Generator<PlannedEntry> {
+  const firstByInode = new Map<string, string>();
+  for (const e of entries) {
+    if (e.kind === 'symlink') e.linkname = readlinkSync(e.source!);
+    if (e.ino !== undefined) {
+      const first = firstByInode.get(e.ino);
+      if (first === undefined) firstByInode.set(e.ino, e.path);
+      else Object.assign(e, { kind: 'link', linkname: first, size: 0 });
+    }
+    const x = e.source !== undefined && xattrs !== undefined && xattrs.size > 0 ? xattrs.get(e.source) : undefined;
+    if (x !== undefined) e.xattrs = x;
+    yield e;
+  }
+}
+
+/**
+ * planEntries of a tree, one entry at a time as the walk goes (the tar worker writes a
+ * tree's tar this way, without the whole list): `xattrs` are the tree's, by absolute path.
+ */
+export function treeEntries(root: string, sourceDateEpoch: number | undefined, xattrs: ReadonlyMap<string, Xattrs> | undefined): Generator<PlannedEntry> {
+  return finished(walkTree(path.resolve(root), sourceDateEpoch), xattrs);
 }
 
 // Linux dev_t split (glibc's gnu_dev_major/minor) for the values Node reports.
@@ -203,7 +228,7 @@ export async function planEntries(source: LayerSource, sourceDateEpoch?: number)
   treeXattrs?.catch(() => undefined);
   switch (source.type) {
     case 'tree':
-      entries = walkTree(root, sourceDateEpoch);
+      entries = [...walkTree(root, sourceDateEpoch)];
       break;
     case 'changes':
       entries = changedEntries(root, source.changes, sourceDateEpoch);
@@ -213,15 +238,6 @@ export async function planEntries(source: LayerSource, sourceDateEpoch?: number)
       throw new SlipwayError('LAYER_BAD_SOURCE', `unknown layer source ${JSON.stringify(never)}`);
     }
   }
-  const firstByInode = new Map<string, string>();
-  for (const e of entries) {
-    if (e.kind === 'symlink') e.linkname = readlinkSync(e.source!);
-    if (e.ino === undefined) continue;
-    const first = firstByInode.get(e.ino);
-    if (first === undefined) firstByInode.set(e.ino, e.path);
-    else Object.assign(e, { kind: 'link', linkname: first, size: 0 });
-  }
   const xattrs = await (treeXattrs ?? changedXattrs(root, entries));
-  if (xattrs.size > 0) for (const e of entries) if (e.source) e.xattrs = xattrs.get(e.source);
-  return entries;
+  return [...finished(entries, xattrs)];
 }
