@@ -40,6 +40,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   });
   const contextDir = context.root;
   let stopping = () => undefined as void;
+  let statsSaved: Promise<void> | undefined;
   try {
     const dockerfile = options.dockerfileText !== undefined ? undefined : path.resolve(contextDir, options.dockerfile ?? 'Dockerfile');
     let text: string;
@@ -117,6 +118,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const image = await store.lease(async () => {
       try {
         const results = await Promise.all(needed.map((i) => rt.stage(i)));
+        // No step reads the context any more: its stat cache is written while the image is.
+        statsSaved = context.statCache.save();
+        statsSaved.catch(() => undefined);
         // Stopped while the last layers were still being written: no image, no outputs.
         aborted();
         const made = await finalizeImage(rt, results[needed.indexOf(graph.target)]!);
@@ -149,6 +153,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     return { ...image, steps, warnings: graph.warnings, durationMs: Date.now() - started };
   } finally {
     stopping();
+    // (close saves the stat cache again only if that save failed, or it changed since.)
+    await statsSaved?.catch(() => undefined);
     await context.close();
     // The tar worker thread (tar-offload.ts) is not kept past a build it is idle after.
     releaseTarWorker();
