@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import os from 'node:os';
@@ -40,6 +40,8 @@ const LOOP = [
   // notes ("Killed") go to the helper's stderr, not into the command's.
   '  ( ( eval "$cmd" ) <"$in" >"$d/$id.out" 2>"$d/$id.err"; echo "$id $?" ) &',
   'done',
+  // Its stdin ends when this process lets it go or exits (however it exits): it cleans up.
+  'wait; rm -rf "$d"',
 ].join('\n');
 
 interface Helper {
@@ -48,6 +50,8 @@ interface Helper {
   /** Requests sent and not answered, by id: resolved with the exit status, or undefined if the helper died. */
   readonly pending: Map<number, (status: number | undefined) => void>;
   users: number;
+  /** Requests sent whose output is not read yet: the dir stays until there are none. */
+  inflight: number;
   dead: boolean;
   /** Released by its last user: it ends once nothing is pending. */
   closing: boolean;
@@ -70,12 +74,14 @@ export function holdShortCommands(): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-cmd-'));
   let child: ChildProcess;
   try {
-    child = spawn('sh', ['-c', LOOP, 'slipway-commands', dir], { stdio: ['pipe', 'pipe', 'ignore'] });
+    // Its own process group: a terminal's Ctrl-C reaches this process, which then still
+    // needs the helper to stop the build (runc kill, umount).
+    child = spawn('sh', ['-c', LOOP, 'slipway-commands', dir], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
   } catch {
     rmSync(dir, { recursive: true, force: true });
     return;
   }
-  const h: Helper = { child, dir, pending: new Map(), users: 1, dead: false, closing: false };
+  const h: Helper = { child, dir, pending: new Map(), users: 1, inflight: 0, dead: false, closing: false };
   let partial = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('latin1')).split('\n');
@@ -86,9 +92,7 @@ export function holdShortCommands(): void {
       h.pending.delete(Number(id));
       done?.(Number(status));
     }
-    if (h.pending.size > 0) return;
-    (child.stdout as Socket).unref();
-    if (h.closing) child.stdin!.end();
+    if (h.pending.size === 0) (child.stdout as Socket).unref();
   });
   const died = () => {
     if (h.dead) return;
@@ -114,27 +118,44 @@ export function releaseShortCommands(): void {
   if (h === undefined || --h.users > 0) return;
   helper = undefined;
   h.closing = true;
-  if (h.pending.size === 0) h.child.stdin!.end();
+  if (h.inflight === 0) finish(h);
+}
+
+/** Ends an idle helper and removes its dir now (it would too, but this process may exit first). */
+function finish(h: Helper): void {
+  h.child.stdin!.end();
+  rmSync(h.dir, { recursive: true, force: true });
 }
 
 /** Runs `cmd args` to completion (through the helper when there is one). */
 export async function runShort(cmd: string, args: readonly string[], options: ShortOptions = {}): Promise<ShortResult> {
   const h = helper;
   const words = [cmd, ...args];
-  if (h === undefined || h.dead || words.some((w) => /[\n\0]/.test(w)) || (options.cwd !== undefined && /[\n\0]/.test(options.cwd))) return spawnHere(cmd, args, options);
+  // (A missing cwd is spawn's ENOENT, as here.)
+  if (h === undefined || h.dead || words.some((w) => /[\n\0]/.test(w)) || (options.cwd !== undefined && (/[\n\0]/.test(options.cwd) || !existsSync(options.cwd)))) return spawnHere(cmd, args, options);
   const id = nextId++;
   const base = path.join(h.dir, String(id));
-  if (options.input !== undefined) await writeFile(`${base}.in`, options.input);
-  const line = `${options.cwd !== undefined ? `cd ${quote(options.cwd)} && ` : ''}exec ${words.map(quote).join(' ')}`;
-  const status = await new Promise<number | undefined>((resolve) => {
-    h.pending.set(id, resolve);
-    (h.child.stdout as Socket).ref();
-    h.child.stdin!.write(`${id} ${options.input !== undefined ? 'i' : 'n'} ${line}\n`);
-  });
-  // Killed before it answered: whether the command ran is unknown, so it is not run again.
-  if (status === undefined) throw new Error(`${cmd}: the helper that runs it ended before it did`);
-  const [stdout, stderr] = await Promise.all([readFile(`${base}.out`), readFile(`${base}.err`)]);
-  void rm(`${base}.out`, { force: true }).then(() => rm(`${base}.err`, { force: true })).then(() => rm(`${base}.in`, { force: true })).catch(() => undefined);
+  h.inflight++;
+  let stdout: Buffer;
+  let stderr: Buffer;
+  let status: number | undefined;
+  try {
+    if (options.input !== undefined) await writeFile(`${base}.in`, options.input);
+    // It may have ended meanwhile: nothing would answer.
+    if (h.dead) return await spawnHere(cmd, args, options);
+    const line = `${options.cwd !== undefined ? `cd ${quote(options.cwd)} && ` : ''}exec ${words.map(quote).join(' ')}`;
+    status = await new Promise<number | undefined>((resolve) => {
+      h.pending.set(id, resolve);
+      (h.child.stdout as Socket).ref();
+      h.child.stdin!.write(`${id} ${options.input !== undefined ? 'i' : 'n'} ${line}\n`);
+    });
+    // Killed before it answered: whether the command ran is unknown, so it is not run again.
+    if (status === undefined) throw new Error(`${cmd}: the helper that runs it ended before it did`);
+    [stdout, stderr] = await Promise.all([readFile(`${base}.out`), readFile(`${base}.err`)]);
+    void Promise.all([rm(`${base}.out`, { force: true }), rm(`${base}.err`, { force: true }), rm(`${base}.in`, { force: true })]).catch(() => undefined);
+  } finally {
+    if (--h.inflight === 0 && h.closing && !h.dead) finish(h);
+  }
   // sh's "not found" is spawn's ENOENT, which callers tell apart.
   if (status === 127 && /not found/.test(stderr.toString())) throw Object.assign(new Error(`spawn ${cmd} ENOENT`), { code: 'ENOENT' });
   return { code: status, stdout, stderr };

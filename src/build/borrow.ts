@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, readFileSync, Stats, unlinkSync, utimesSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, rmSync, Stats, unlinkSync, utimesSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readXattrs, type Xattrs } from '../image/xattr.js';
@@ -119,14 +119,30 @@ export class Borrower {
       for (const q of batch) this.finish(q, undefined);
       return;
     }
-    this.linking.push(outcomes.then((got) => batch.forEach((q, i) => this.finish(q, got[i]))));
+    const done = outcomes.then((got) => {
+      // Every link of the batch is settled, even after one failed: the first failure is thrown.
+      let failure: unknown;
+      for (let i = 0; i < batch.length; i++) {
+        try {
+          this.finish(batch[i]!, got[i]);
+        } catch (err) {
+          failure ??= err;
+        }
+      }
+      if (failure !== undefined) throw failure;
+    });
+    // Observed now (the copy goes on, yielding to the event loop): flushLinks reports it.
+    done.catch(() => undefined);
+    this.linking.push(done);
   }
 
   /** A queued link's outcome (undefined: link it here). */
   private finish(q: QueuedLink, outcome: { stat: number[] } | { code: string } | undefined): void {
     if (outcome === undefined) {
+      // Not answered (the thread ended): the link may have been made before it did.
+      const there = lstatSync(q.dst, { throwIfNoEntry: false });
       try {
-        linkSync(q.src, q.dst);
+        if (there === undefined || there.ino !== q.st.ino || there.dev !== q.st.dev) linkSync(q.src, q.dst);
         this.linked(q.rel, q.dst, q.st);
         return;
       } catch {
@@ -138,15 +154,22 @@ export class Borrower {
       this.statCache?.relinked(q.src, q.st, after);
       return;
     }
-    // EXDEV (context on another filesystem), EMLINK, EPERM: copy.
+    // EXDEV (context on another filesystem), EMLINK, EPERM: copy. Never onto whatever is at
+    // `dst` (a link to the context file itself, from an attempt that did not report).
     this.borrowed.delete(q.rel);
+    rmSync(q.dst, { force: true });
     q.instead();
   }
 
-  /** Waits for every queued link: after it, each is made or its copy is (in that copy's order). */
+  /**
+   * Waits for every queued link: after it, each is made or its copy is. Throws the first
+   * failure (a copy that could not be made), once all are settled.
+   */
   async flushLinks(): Promise<void> {
     if (this.queued.length > 0) this.handOver();
-    while (this.linking.length > 0) await this.linking.shift();
+    const settled = await Promise.allSettled(this.linking.splice(0));
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   /**

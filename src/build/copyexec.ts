@@ -247,7 +247,11 @@ export async function executeCopy(o: CopyExecOptions): Promise<void> {
           if (adopted) {
             const t = time ?? Date.now() / 1000;
             utimesSync(into, t, t);
-            if (removedFromAdopted) o.borrow?.restat(upper!.dir);
+            if (removedFromAdopted) {
+              // Every link answered first: a late answer would put back a stat from before an unlink.
+              if (deferring) await o.borrow!.flushLinks();
+              o.borrow?.restat(upper!.dir);
+            }
           }
           break;
         }

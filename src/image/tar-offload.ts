@@ -64,7 +64,10 @@ function startWorker(): TarWorker {
     if (m.type !== 'linked') return w.onMessage?.(m);
     const done = w.links.get(m.id);
     w.links.delete(m.id);
-    if (w.links.size === 0 && !w.busy) w.worker.unref();
+    if (w.links.size === 0 && !w.busy) {
+      w.worker.unref();
+      if (w.release) endReleased(w);
+    }
     done?.(m.results);
   });
   const fail = (err: Error) => {
@@ -128,8 +131,15 @@ export function releaseTarWorker(): void {
   const w = shared;
   if (w === undefined) return;
   shared = undefined;
-  if (w.busy) w.release = true;
+  // Another build's tar or links on it are not cut short: it ends after them.
+  if (w.busy || w.links.size > 0) w.release = true;
   else void w.worker.terminate();
+}
+
+/** Ends a released worker that has nothing left to do. */
+function endReleased(w: TarWorker): void {
+  w.worker.removeAllListeners('exit');
+  void w.worker.terminate();
 }
 
 /**
@@ -258,10 +268,9 @@ async function* viaWorker(job: object, transfer: MessagePort[], more: ((credit: 
     w.onMessage = undefined;
     if (finished && !w.failure) {
       w.busy = false;
-      if (w.links.size === 0) w.worker.unref();
-      if (w.release) {
-        w.worker.removeAllListeners('exit');
-        void w.worker.terminate();
+      if (w.links.size === 0) {
+        w.worker.unref();
+        if (w.release) endReleased(w);
       }
     } else {
       // Left mid-job (the consumer failed): this worker's job cannot be taken back; it goes.

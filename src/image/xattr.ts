@@ -17,6 +17,7 @@ async function run(cmd: string, args: string[], input?: Buffer): Promise<{ code:
     const r = await runShort(cmd, args, input !== undefined ? { input } : {});
     return { code: r.code, stdout: r.stdout, stderr: r.stderr.toString() };
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
     throw new SlipwayError('XATTR_TOOL_MISSING', `${cmd} is needed for extended attributes (Debian package attr): ${(e as Error).message}`);
   }
 }

@@ -78,7 +78,8 @@ function runcRun(spec: RunSpec, runc: string, globalArgs: string[], id: string, 
     });
     let timer: NodeJS.Timeout | undefined;
     const kill = (): void => {
-      void runCommand(runc, [...globalArgs, 'kill', id, 'KILL']);
+      // (Failing to kill leaves the container to the cleanup after it: nothing to report here.)
+      runCommand(runc, [...globalArgs, 'kill', id, 'KILL']).catch(() => undefined);
       timer = setTimeout(kill, 50);
     };
     const onAbort = (): void => kill();

@@ -130,3 +130,51 @@ function realLink([from, to]: [string, string]): { stat: number[] } {
   const s = lstatSync(to);
   return { stat: [s.dev, s.mode, s.nlink, s.uid, s.gid, s.rdev, s.blksize, s.ino, s.size, s.blocks, s.atimeMs, s.mtimeMs, s.ctimeMs, s.birthtimeMs] };
 }
+
+test('a link made before the thread ended unanswered is kept as linked, never copied over', async () => {
+  const ctx = context(300);
+  const before = lstatSync(path.join(ctx, 'src/d0/e0/f0.txt'));
+  // The links are made, then no answer comes (as when the worker is terminated mid-batch).
+  const madeThenDied: Linker = (pairs) => {
+    for (const pair of pairs) realLink(pair);
+    return Promise.resolve([]);
+  };
+  const { target, borrow } = await copy(ctx, madeThenDied);
+  const t = tree(target, path.join(ctx, 'src'));
+  assert.match(t.get('app/d0/e0/f0.txt')!, /same-inode/);
+  assert.match(t.get('app/link')!, /^link 777 0:0 - same-inode $/);
+  assert.equal(borrow.borrowed.has('app/d0/e0/f0.txt'), true, 'recorded as borrowed');
+  const after = lstatSync(path.join(ctx, 'src/d0/e0/f0.txt'));
+  assert.equal(after.mtimeMs, before.mtimeMs, 'the context file is not touched');
+  assert.equal(after.size, before.size);
+});
+
+test('a copy that cannot be made after a failed link fails the COPY (the error, once every link is settled)', async () => {
+  const ctx = context(600);
+  let gone = '';
+  const failing: Linker = (pairs) => {
+    // The first file of the first batch disappears before its link, which then fails.
+    if (gone === '') {
+      gone = pairs[0]![0];
+      rmSync(gone);
+    }
+    return Promise.resolve(pairs.map((pair) => (pair[0] === gone ? { code: 'ENOENT' } : realLink(pair))));
+  };
+  await assert.rejects(copy(ctx, failing), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+});
+
+test('a worker let go while another copy links on it ends after those links, not in the middle', async () => {
+  prewarmTarWorker();
+  for (let i = 0; i < 200 && linkOnWorker([]) === undefined; i++) await new Promise((r) => setTimeout(r, 10));
+  const ctx = context(2000);
+  const dst = path.join(work, `released-${n++}`);
+  mkdirSync(dst);
+  const files = readdirSync(path.join(ctx, 'src'), { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath ?? (d as unknown as { path: string }).path, d.name));
+  const pending = linkOnWorker(files.map((f, i) => [f, path.join(dst, `l${i}`)]));
+  assert.ok(pending);
+  releaseTarWorker(); // as another build ending now would
+  const outcomes = await pending;
+  assert.equal(outcomes.length, files.length, 'every link answered');
+  assert.ok(outcomes.every((o) => 'stat' in o));
+  assert.equal(linkOnWorker([]), undefined, 'no new links go to the released worker');
+});

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { holdShortCommands, releaseShortCommands, runShort } from '../../src/subprocess.js';
@@ -36,6 +36,11 @@ test('through the helper, commands give what spawning them here gives', async ()
     const many = await Promise.all(Array.from({ length: 40 }, (_, i) => runShort('sh', ['-c', `sleep 0.0$((${i} % 5)); echo ${i}`])));
     assert.deepEqual(many.map((r) => r.stdout.toString().trim()), Array.from({ length: 40 }, (_, i) => String(i)));
     await assert.rejects(runShort('no-such-command-here', []), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+    // The helper has a process group of its own: a terminal's Ctrl-C to this one leaves it to
+    // run the commands that stop a build.
+    const group = (await runShort('sh', ['-c', 'ps -o pgid= -p $$'])).stdout.toString().trim();
+    const ours = (await runShort('ps', ['-o', 'pgid=', '-p', String(process.pid)])).stdout.toString().trim();
+    assert.notEqual(group, ours);
     // An argument with a newline cannot go on the helper's line: it is run here, the same.
     const nl = await runShort('printf', ['%s', 'a\nb']);
     assert.equal(nl.stdout.toString(), 'a\nb');
@@ -46,9 +51,13 @@ test('through the helper, commands give what spawning them here gives', async ()
 
 test('the helper ends after its last user, once what it runs is over; the process is not held by it', async () => {
   holdShortCommands();
+  const before = readdirSync(os.tmpdir()).filter((d) => d.startsWith('slipway-cmd-'));
   const slow = runShort('sh', ['-c', 'sleep 0.2; echo done']);
   releaseShortCommands();
   assert.equal((await slow).stdout.toString(), 'done\n');
+  // Its dir goes with it, whether or not this process waits for it to exit.
+  const left = readdirSync(os.tmpdir()).filter((d) => d.startsWith('slipway-cmd-') && !before.includes(d));
+  assert.deepEqual(left, []);
   // Without a helper, commands are spawned here.
   const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-sub-'));
   try {
