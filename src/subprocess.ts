@@ -8,9 +8,9 @@ import path from 'node:path';
 /**
  * Short commands (mount, umount, getfattr, setfattr, runc delete) run to completion with
  * their output captured. During a build they are started by one small helper process (a
- * `sh` loop) that was forked while this process was still small: fork() copies the page
- * tables of the process that forks, and at a build's ~150 MB that held this thread ~4 ms
- * per command (a cold build runs a dozen), against well under 1 ms for the helper's fork.
+ * `sh` loop) forked for the build's first command: fork() copies the page tables of the
+ * process that forks, and at a build's ~150 MB that held this thread ~4 ms per command (a
+ * cold build runs a dozen), against well under 1 ms for the helper's forks.
  * Outside a build (no helper), or for an argument the helper's line protocol cannot carry
  * (a newline), the command is spawned here.
  */
@@ -58,19 +58,23 @@ interface Helper {
 }
 
 let helper: Helper | undefined;
+/** Builds (or others) that hold the helper: it is started for the first command one of them runs. */
+let holders = 0;
 let nextId = 0;
 
 const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
 
 /**
- * Starts the helper (or counts one more user of it): call when a build starts, while the
- * process is small; releaseShortCommands when it ends.
+ * Counts one more user of the helper: call when a build starts, releaseShortCommands when it
+ * ends. The helper itself is started by the first command (a fully cached build runs none).
  */
 export function holdShortCommands(): void {
-  if (helper !== undefined && !helper.dead) {
-    helper.users++;
-    return;
-  }
+  holders++;
+  if (helper !== undefined && !helper.dead) helper.users++;
+}
+
+/** Starts the helper for the holders there are now. */
+function startHelper(): void {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-cmd-'));
   let child: ChildProcess;
   try {
@@ -81,7 +85,7 @@ export function holdShortCommands(): void {
     rmSync(dir, { recursive: true, force: true });
     return;
   }
-  const h: Helper = { child, dir, pending: new Map(), users: 1, inflight: 0, dead: false, closing: false };
+  const h: Helper = { child, dir, pending: new Map(), users: holders, inflight: 0, dead: false, closing: false };
   let partial = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString('latin1')).split('\n');
@@ -114,6 +118,7 @@ export function holdShortCommands(): void {
 
 /** One user fewer; after the last one the helper ends, once what it runs is over. */
 export function releaseShortCommands(): void {
+  if (holders > 0) holders--;
   const h = helper;
   if (h === undefined || --h.users > 0) return;
   helper = undefined;
@@ -129,6 +134,7 @@ function finish(h: Helper): void {
 
 /** Runs `cmd args` to completion (through the helper when there is one). */
 export async function runShort(cmd: string, args: readonly string[], options: ShortOptions = {}): Promise<ShortResult> {
+  if (holders > 0 && (helper === undefined || helper.dead)) startHelper();
   const h = helper;
   const words = [cmd, ...args];
   // (A missing cwd is spawn's ENOENT, as here.)

@@ -26,7 +26,7 @@ import type { BuildOptions, BuildResult, StepResult } from './types.js';
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
-  // mount, getfattr and the like are started by a helper forked now, while this process is small.
+  // mount, getfattr and the like are started by a small helper process (subprocess.ts).
   holdShortCommands();
   const source = typeof options.context === 'string' ? { type: 'dir' as const, path: options.context } : options.context;
   const root = options.root ?? defaultStoreRoot(options.env ?? process.env);
