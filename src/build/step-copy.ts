@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInRoot } from '../context/rootpath.js';
-import { linkOnWorker } from '../image/index.js';
+import { linkOnWorker } from '../image/tar-offload.js';
 import { SlipwayError } from '../errors.js';
 import { stepKey } from './cache.js';
 import { copyCreatedBy, type ImageState } from './config.js';
