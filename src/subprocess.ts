@@ -60,6 +60,8 @@ interface Helper {
 let helper: Helper | undefined;
 /** Builds (or others) that hold the helper: it is started for the first command one of them runs. */
 let holders = 0;
+/** The helper could not be started: not tried again until every holder has let go. */
+let helperFailed = false;
 let nextId = 0;
 
 const quote = (s: string): string => `'${s.replace(/'/g, "'\\''")}'`;
@@ -75,14 +77,17 @@ export function holdShortCommands(): void {
 
 /** Starts the helper for the holders there are now. */
 function startHelper(): void {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-cmd-'));
+  let dir: string | undefined;
   let child: ChildProcess;
   try {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-cmd-'));
     // Its own process group: a terminal's Ctrl-C reaches this process, which then still
     // needs the helper to stop the build (runc kill, umount).
     child = spawn('sh', ['-c', LOOP, 'slipway-commands', dir], { stdio: ['pipe', 'pipe', 'ignore'], detached: true });
   } catch {
-    rmSync(dir, { recursive: true, force: true });
+    // (No usable TMPDIR, no sh: commands are spawned here, as without a helper.)
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    helperFailed = true;
     return;
   }
   const h: Helper = { child, dir, pending: new Map(), users: holders, inflight: 0, dead: false, closing: false };
@@ -119,6 +124,7 @@ function startHelper(): void {
 /** One user fewer; after the last one the helper ends, once what it runs is over. */
 export function releaseShortCommands(): void {
   if (holders > 0) holders--;
+  if (holders === 0) helperFailed = false;
   const h = helper;
   if (h === undefined || --h.users > 0) return;
   helper = undefined;
@@ -134,7 +140,7 @@ function finish(h: Helper): void {
 
 /** Runs `cmd args` to completion (through the helper when there is one). */
 export async function runShort(cmd: string, args: readonly string[], options: ShortOptions = {}): Promise<ShortResult> {
-  if (holders > 0 && (helper === undefined || helper.dead)) startHelper();
+  if (holders > 0 && !helperFailed && (helper === undefined || helper.dead)) startHelper();
   const h = helper;
   const words = [cmd, ...args];
   // (A missing cwd is spawn's ENOENT, as here.)
@@ -157,7 +163,10 @@ export async function runShort(cmd: string, args: readonly string[], options: Sh
     });
     // Killed before it answered: whether the command ran is unknown, so it is not run again.
     if (status === undefined) throw new Error(`${cmd}: the helper that runs it ended before it did`);
-    [stdout, stderr] = await Promise.all([readFile(`${base}.out`), readFile(`${base}.err`)]);
+    // (Gone only if the helper was killed meanwhile: not the command's own ENOENT.)
+    [stdout, stderr] = await Promise.all([readFile(`${base}.out`), readFile(`${base}.err`)]).catch(() => {
+      throw new Error(`${cmd}: its output was lost (the helper that ran it ended)`);
+    });
     void Promise.all([rm(`${base}.out`, { force: true }), rm(`${base}.err`, { force: true }), rm(`${base}.in`, { force: true })]).catch(() => undefined);
   } finally {
     if (--h.inflight === 0 && h.closing && !h.dead) finish(h);

@@ -10,7 +10,7 @@
  * line per file. Plain lines parse several times faster than JSON objects, which
  * matters because loading the cache is part of every no-op rebuild.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import path from 'node:path';
 
@@ -106,8 +106,13 @@ export class StatCache {
     const tmp = `${this.file}.${process.pid}.${Date.now()}.tmp`;
     const lines = [HEADER];
     for (const [k, v] of this.records) lines.push(`${k}\t${v}`);
-    await writeFile(tmp, `${lines.join('\n')}\n`);
-    await rename(tmp, this.file);
+    try {
+      await writeFile(tmp, `${lines.join('\n')}\n`);
+      await rename(tmp, this.file);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
     this.dirty = false;
   }
 }

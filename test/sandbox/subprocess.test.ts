@@ -66,3 +66,19 @@ test('the helper ends after its last user, once what it runs is over; the proces
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('without a usable TMPDIR the helper is not started: commands are spawned here and still work', async () => {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = path.join(os.tmpdir(), 'slipway-no-such-dir', 'x');
+  holdShortCommands();
+  try {
+    const r = await runShort('sh', ['-c', 'echo $$; exit 4']);
+    assert.equal(r.code, 4);
+    assert.match(r.stdout.toString(), /^\d+\n$/);
+    await assert.rejects(runShort('no-such-command-here', []), (e: NodeJS.ErrnoException) => e.code === 'ENOENT');
+  } finally {
+    releaseShortCommands();
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+});
