@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { linkSync, lstatSync, readFileSync, rmSync, Stats, unlinkSync, utimesSync } from 'node:fs';
+import { linkSync, lstatSync, readFileSync, unlinkSync, utimesSync, type Stats } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readXattrs, type Xattrs } from '../image/xattr.js';
+import { LinkQueue, type Linker } from './linkqueue.js';
 
 /**
  * Context files hard-linked into a COPY's layer dir instead of copied ("borrowed").
@@ -44,39 +45,7 @@ export interface RelinkListener {
   relinked(abs: string, before: Stats, after: Stats): void;
 }
 
-/**
- * Hard-links [existing, new] pairs on another thread and lstats each new name (the tar
- * worker's linkOnWorker): outcomes in pair order, the stat as fs.Stats's constructor
- * fields; undefined when it cannot take them now.
- */
-export type Linker = (pairs: [string, string][]) => Promise<({ stat: number[] } | { code: string })[]> | undefined;
-
-/** A link handed to the Linker, with what to do if it fails. */
-interface QueuedLink {
-  readonly rel: string;
-  readonly src: string;
-  readonly st: Stats;
-  readonly dst: string;
-  readonly instead: () => void;
-}
-
-/** Links handed to the Linker at a time. */
-const LINK_BATCH = 256;
-
-/** fs.Stats whose Date fields are made when read (thousands are made, their dates rarely read), rounded as fs.Stats rounds them. */
-const LAZY_STATS: object = Object.create(Stats.prototype, {
-  atime: { get(this: Stats) { return new Date(Math.round(this.atimeMs)); } },
-  mtime: { get(this: Stats) { return new Date(Math.round(this.mtimeMs)); } },
-  ctime: { get(this: Stats) { return new Date(Math.round(this.ctimeMs)); } },
-  birthtime: { get(this: Stats) { return new Date(Math.round(this.birthtimeMs)); } },
-});
-
-/** fs.Stats from its constructor's fields (as the Linker gives them). */
-function statsOf(f: number[]): Stats {
-  const s = Object.create(LAZY_STATS) as { -readonly [K in keyof Stats]: Stats[K] };
-  [s.dev, s.mode, s.nlink, s.uid, s.gid, s.rdev, s.blksize, s.ino, s.size, s.blocks, s.atimeMs, s.mtimeMs, s.ctimeMs, s.birthtimeMs] = f as [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
-  return s as Stats;
-}
+export type { Linker } from './linkqueue.js';
 
 /** The borrowing of one COPY into one upper dir. */
 export class Borrower {
@@ -87,78 +56,28 @@ export class Borrower {
   /** The record's text, once saved (see save). */
   private record: string | undefined;
 
-  /** Links not yet handed to the Linker, and those it has not answered. */
-  private queued: QueuedLink[] = [];
-  private readonly linking: Promise<void>[] = [];
+  /** Links made on another thread (linkLater), when there is one. */
+  private readonly queue: LinkQueue | undefined;
 
-  constructor(private readonly statCache?: RelinkListener, private readonly linker?: Linker) {}
+  constructor(private readonly statCache?: RelinkListener, linker?: Linker) {
+    this.queue = linker !== undefined ? new LinkQueue(linker, this) : undefined;
+  }
 
   /** Whether linkLater can hand links to another thread. */
   get defers(): boolean {
-    return this.linker !== undefined;
+    return this.queue !== undefined;
   }
 
   /**
-   * link(), done on the Linker's thread while this one goes on: true when `src` is claimed
-   * and queued (flushLinks then finishes it; `instead` makes the copy if the link fails),
-   * false when it is not to be linked (copy now).
+   * link(), done on another thread while this one goes on: true when `src` is claimed and
+   * queued (flushLinks then finishes it; `instead` makes the copy if the link fails), false
+   * when it is not to be linked (copy now).
    */
   linkLater(src: string, st: Stats, dst: string, rel: string, instead: () => void): boolean {
-    if (this.linker === undefined) return this.link(src, st, dst, rel);
+    if (this.queue === undefined) return this.link(src, st, dst, rel);
     if (!this.claim(rel, src, st)) return false;
-    this.queued.push({ rel, src, st, dst, instead });
-    if (this.queued.length >= LINK_BATCH) this.handOver();
+    this.queue.add({ rel, src, st, dst, instead });
     return true;
-  }
-
-  private handOver(): void {
-    const batch = this.queued;
-    this.queued = [];
-    const outcomes = this.linker!(batch.map((q) => [q.src, q.dst]));
-    if (outcomes === undefined) {
-      for (const q of batch) this.finish(q, undefined);
-      return;
-    }
-    const done = outcomes.then((got) => {
-      // Every link of the batch is settled, even after one failed: the first failure is thrown.
-      let failure: unknown;
-      for (let i = 0; i < batch.length; i++) {
-        try {
-          this.finish(batch[i]!, got[i]);
-        } catch (err) {
-          failure ??= err;
-        }
-      }
-      if (failure !== undefined) throw failure;
-    });
-    // Observed now (the copy goes on, yielding to the event loop): flushLinks reports it.
-    done.catch(() => undefined);
-    this.linking.push(done);
-  }
-
-  /** A queued link's outcome (undefined: link it here). */
-  private finish(q: QueuedLink, outcome: { stat: number[] } | { code: string } | undefined): void {
-    if (outcome === undefined) {
-      // Not answered (the thread ended): the link may have been made before it did.
-      const there = lstatSync(q.dst, { throwIfNoEntry: false });
-      try {
-        if (there === undefined || there.ino !== q.st.ino || there.dev !== q.st.dev) linkSync(q.src, q.dst);
-        this.linked(q.rel, q.dst, q.st);
-        return;
-      } catch {
-        // copied below
-      }
-    } else if ('stat' in outcome) {
-      const after = statsOf(outcome.stat);
-      this.borrowed.get(q.rel)!.st = after;
-      this.statCache?.relinked(q.src, q.st, after);
-      return;
-    }
-    // EXDEV (context on another filesystem), EMLINK, EPERM: copy. Never onto whatever is at
-    // `dst` (a link to the context file itself, from an attempt that did not report).
-    this.borrowed.delete(q.rel);
-    rmSync(q.dst, { force: true });
-    q.instead();
   }
 
   /**
@@ -166,10 +85,7 @@ export class Borrower {
    * failure (a copy that could not be made), once all are settled.
    */
   async flushLinks(): Promise<void> {
-    if (this.queued.length > 0) this.handOver();
-    const settled = await Promise.allSettled(this.linking.splice(0));
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    await this.queue?.flush();
   }
 
   /**
@@ -178,10 +94,15 @@ export class Borrower {
    * the link), tells the stat cache its ctime moved.
    */
   linked(rel: string, dst: string, before?: Stats): void {
+    this.recordLinked(rel, lstatSync(dst), before);
+  }
+
+  /** linked(), with the inode's stat after the link (`after`) taken already. */
+  recordLinked(rel: string, after: Stats, before?: Stats): void {
     const b = this.borrowed.get(rel);
-    const after = lstatSync(dst);
-    if (b !== undefined) b.st = after;
-    if (before !== undefined && b !== undefined) this.statCache?.relinked(b.src, before, after);
+    if (b === undefined) return;
+    b.st = after;
+    if (before !== undefined) this.statCache?.relinked(b.src, before, after);
   }
 
   /** `rel` was in the layer dir already (a tree taken over, CopyReuse.adopt) as the inode claimed for it, with stat `st`. */
