@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BuildCache, baseKey, hashParts, stepKey } from '../../src/build/cache.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 test('keys depend on parent, instruction and inputs, and part boundaries', () => {
   const b = baseKey('scratch', 'linux/amd64');
@@ -16,7 +16,7 @@ test('keys depend on parent, instruction and inputs, and part boundaries', () =>
 });
 
 test('the index maps keys to layers, survives garbage, and prunes', async () => {
-  const root = await mkdtemp(path.join(tmpdir(), 'slipway-cache-'));
+  const root = tempDirSync('slipway-cache-');
   const cache = new BuildCache(root);
   const k = stepKey(baseKey('scratch', 'linux/amd64'), 'RUN x');
   assert.equal(await cache.get(k), undefined);

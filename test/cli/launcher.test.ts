@@ -5,13 +5,13 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, symlinkSync, mkdtempSync } from 'node:fs';
+import { readFileSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 import { createPki } from '../registry/pki.js';
 import { cleanup, makeContext, storeRoot } from '../build/harness.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 after(cleanup);
 const bin = path.join(repoRoot, 'bin', 'slipway');
@@ -37,7 +37,7 @@ test('Node does not read NODE_EXTRA_CA_CERTS at start-up: a missing file gives n
 });
 
 test('run through a symlink (as npm installs it), the launcher finds the bundled CLI', async () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-launcher-'));
+  const dir = tempDirSync('slipway-launcher-');
   const link = path.join(dir, 'slipway');
   symlinkSync(bin, link);
   const r = await slipway(['--version'], {}, link);
@@ -46,7 +46,7 @@ test('run through a symlink (as npm installs it), the launcher finds the bundled
 });
 
 test('ADD https://127.0.0.1 with a private CA: trusted through NODE_EXTRA_CA_CERTS, refused without it', async () => {
-  const pki = await createPki(mkdtempSync(path.join(os.tmpdir(), 'slipway-launcher-pki-')));
+  const pki = await createPki(tempDirSync('slipway-launcher-pki-'));
   const body = 'over tls\n';
   const server = createServer({ cert: readFileSync(pki.serverCert), key: readFileSync(pki.serverKey) }, (_req, res) => res.end(body));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -80,7 +80,7 @@ test('`sh slipway` run from bin/ ($0 without a slash) finds the CLI', async () =
 });
 
 test('builds still see NODE_EXTRA_CA_CERTS in the environment: --build-arg NAME takes it from there', async () => {
-  const pki = await createPki(mkdtempSync(path.join(os.tmpdir(), 'slipway-launcher-pki-')));
+  const pki = await createPki(tempDirSync('slipway-launcher-pki-'));
   const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nARG NODE_EXTRA_CA_CERTS\nRUN echo "arg=[$NODE_EXTRA_CA_CERTS]"\n' });
   const r = await slipway(['build', '--progress=plain', '--no-cache', '--build-arg', 'NODE_EXTRA_CA_CERTS', ctx], { NODE_EXTRA_CA_CERTS: pki.caCert });
   assert.equal(r.status, 0, r.stderr);

@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findConfig, lint, loadConfig } from '../../src/lint/index.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
 const codes = (text: string, config = {}): string[] => lint(text, { config }).map((d) => `${d.code}@${d.range.start.line}`);
 
 test('.slipway.toml is found upward and its [lint] table read', () => {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'slipway-lint-'));
+  const root = tempDirSync('slipway-lint-');
   mkdirSync(path.join(root, 'a', 'b'), { recursive: true });
   writeFileSync(path.join(root, '.slipway.toml'), '[lint]\nignored = ["DL3006"]\ntrusted-registries = ["docker.io"]\nfailure-threshold = "error"\nstrict-labels = true\n[lint.override]\nerror = ["DL3007"]\n[lint.label-schema]\nversion = "semver"\n[build]\nother = 1\n');
   const found = findConfig(path.join(root, 'a', 'b'));
@@ -20,7 +20,7 @@ test('.slipway.toml is found upward and its [lint] table read', () => {
 });
 
 test('config errors are usage errors with the file named', () => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-lint-'));
+  const dir = tempDirSync('slipway-lint-');
   const file = path.join(dir, 'bad.toml');
   for (const text of ['[lint]\nignored = 3\n', '[lint]\nunknown = 1\n', '[lint]\nfailure-threshold = "loud"\n', '[lint.label-schema]\nx = "colour"\n', 'x = = 1']) {
     writeFileSync(file, text);

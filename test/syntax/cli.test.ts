@@ -1,11 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { runCli } from '../helpers/cli.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'slipway-parse-'));
+const dir = tempDirSync('slipway-parse-');
 const good = path.join(dir, 'Dockerfile');
 writeFileSync(good, 'FROM alpine\nRUN --mount=type=cache,target=/x \\\n\n  make\n');
 
