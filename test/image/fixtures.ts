@@ -3,10 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { createImage, writeLayerToStore } from '../../src/image/index.js';
 import type { ImageRecord, Store } from '../../src/store/index.js';
+import { tempDirSync } from '../helpers/tmp.js';
 
-/** A fresh temp dir removed by the returned cleanup. */
+/** A fresh temp dir (removed when the test process exits, if its test did not remove it). */
 export async function tempDir(prefix = 'slipway-test-'): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  return tempDirSync(prefix);
 }
 
 const APPLETS = ['sh', 'echo', 'cat', 'ls', 'true', 'false', 'env', 'id', 'mkdir', 'rm', 'sleep', 'test', 'wc', 'sha256sum'];

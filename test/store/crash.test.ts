@@ -25,7 +25,8 @@ ${body}
 }
 
 function run(file: string, args: string[]) {
-  const c = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its temp dirs go in the test's work dir: a killed child cannot remove them itself.
+  const c = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: path.dirname(file) } });
   let out = '';
   c.stdout.on('data', (d: Buffer) => { out += d.toString(); });
   c.stderr.on('data', (d: Buffer) => { out += d.toString(); });
