@@ -1,4 +1,5 @@
 import { linkSync, lstatSync, rmSync, Stats } from 'node:fs';
+import type { LinkOutcome } from '../image/tar-offload.js';
 
 /**
  * A COPY's hard links made on another thread (the tar worker's linkOnWorker) while the
@@ -11,7 +12,7 @@ import { linkSync, lstatSync, rmSync, Stats } from 'node:fs';
  * pair order, the stat as fs.Stats's constructor fields; undefined when it cannot take them
  * now (then they are linked here).
  */
-export type Linker = (pairs: [string, string][]) => Promise<({ stat: number[] } | { code: string })[]> | undefined;
+export type Linker = (pairs: [string, string][]) => Promise<LinkOutcome[]> | undefined;
 
 /** A claimed file to link, with what to do if the link fails. */
 export interface QueuedLink {
@@ -101,7 +102,7 @@ export class LinkQueue {
   }
 
   /** A queued link's outcome (undefined: link it here). */
-  private finish(q: QueuedLink, outcome: { stat: number[] } | { code: string } | undefined): void {
+  private finish(q: QueuedLink, outcome: LinkOutcome | undefined): void {
     if (outcome === undefined) {
       // Not answered (the thread ended): the link may have been made before it did.
       const there = lstatSync(q.dst, { throwIfNoEntry: false });

@@ -10,7 +10,7 @@ import { linkSync, lstatSync } from 'node:fs';
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import { SlipwayError } from '../errors.js';
 import { MEMBER_SIZE } from './pgzip.js';
-import type { TreeJob } from './tar-offload.js';
+import type { LinkOutcome, TreeJob } from './tar-offload.js';
 import { tarMembers } from './tar-writer.js';
 import { treeEntries, type PlannedEntry } from './walk.js';
 
@@ -99,7 +99,7 @@ async function run(job: Job): Promise<void> {
  * Hard-links each [existing, new] pair and lstats the new name (see linkOnWorker): the
  * fields fs.Stats is made of, in its constructor's order, or the error code.
  */
-function link(pairs: [string, string][]): ({ stat: number[] } | { code: string })[] {
+function link(pairs: [string, string][]): LinkOutcome[] {
   return pairs.map(([from, to]) => {
     try {
       linkSync(from, to);
