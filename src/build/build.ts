@@ -26,18 +26,15 @@ import type { BuildOptions, BuildResult, StepResult } from './types.js';
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const started = Date.now();
-  // mount, getfattr and the like are started by a small helper process (subprocess.ts).
-  holdShortCommands();
   const source = typeof options.context === 'string' ? { type: 'dir' as const, path: options.context } : options.context;
   const root = options.root ?? defaultStoreRoot(options.env ?? process.env);
   const dockerfileArg = options.dockerfileText !== undefined ? undefined : options.dockerfile ?? 'Dockerfile';
   const context = await openContext(source, {
     ...(dockerfileArg !== undefined ? { dockerfile: dockerfileArg } : {}),
     statCachePath: path.join(root, 'build-statcache.json'),
-  }).catch((err: unknown) => {
-    releaseShortCommands();
-    throw err;
   });
+  // mount, getfattr and the like are started by a small helper process (subprocess.ts).
+  holdShortCommands();
   const contextDir = context.root;
   let stopping = () => undefined as void;
   let statsSaved: Promise<void> | undefined;

@@ -32,7 +32,6 @@ function lessOptimizing(): void {
 }
 
 /** Prints what the image is made of: id, manifest digest, tags, each layer with its size. */
-
 export function summary(result: BuildResult): string {
   const lines = [`image ${result.imageId}`, `manifest ${result.manifestDigest} (${result.manifestSize} bytes)`];
   for (const t of result.tags) lines.push(`tagged ${t}`);

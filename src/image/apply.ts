@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { constants, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
+import { runShort } from '../subprocess.js';
 import type { Digest } from '../oci/index.js';
 import { OPAQUE_MARKER, WHITEOUT_PREFIX } from './paths.js';
 import { readLayer, type ByteSource, type EntryBody, type LayerEntry } from './layer-reader.js';
@@ -23,14 +23,10 @@ async function lstatOrNull(p: string) {
   }
 }
 
-function run(cmd: string, args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const c = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    let err = '';
-    c.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-    c.on('error', reject);
-    c.on('close', (code) => (code === 0 ? resolve() : reject(new SlipwayError('LAYER_APPLY_FAILED', `${cmd} ${args.join(' ')}: ${err.trim()}`))));
-  });
+/** mknod, mkfifo: through the build's short-command helper when there is one (subprocess.ts). */
+async function run(cmd: string, args: string[]): Promise<void> {
+  const r = await runShort(cmd, args);
+  if (r.code !== 0) throw new SlipwayError('LAYER_APPLY_FAILED', `${cmd} ${args.join(' ')}: ${r.stderr.toString().trim()}`);
 }
 
 /**
