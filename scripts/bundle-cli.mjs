@@ -6,7 +6,7 @@
  * library (dist/src) stays unbundled. Run after `tsc` (npm run build does both).
  */
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,3 +32,6 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
+// The ISA-L addon (build-native.mjs), found next to the chunk that loads it, as the worker is.
+const addon = path.join(repo, 'dist', 'src', 'image', 'isal-gzip.node');
+if (existsSync(addon)) copyFileSync(addon, path.join(outdir, 'isal-gzip.node'));

@@ -2,7 +2,7 @@ import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { ociArchitecture } from '../image/image.js';
-import { GZIP_LEVEL } from '../image/pgzip.js';
+import { GZIP_LEVEL, gzipDeflater } from '../image/pgzip.js';
 import { releaseTarWorker } from '../image/tar-offload.js';
 import { sweepOrphans } from '../sandbox/index.js';
 import { holdShortCommands, releaseShortCommands } from '../subprocess.js';
@@ -100,8 +100,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       },
       nextId: () => ++nextId,
       created: new Date(epoch !== undefined ? epoch * 1000 : Date.now()).toISOString().replace('.000Z', 'Z'),
-      // SOURCE_DATE_EPOCH clamps the mtimes written into layers, so it keys every step.
-      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : gzipLevel !== GZIP_LEVEL ? `+gzip-${gzipLevel}` : ''}${epoch !== undefined ? `+epoch-${epoch}` : ''}`,
+      // SOURCE_DATE_EPOCH clamps the mtimes written into layers, so it keys every step; so
+      // does what compresses them. ISA-L's layers are keyed apart from zlib's (whose keys
+      // came first and stay as they were), so a store's zlib layers are not reused for them.
+      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : gzipLevel !== GZIP_LEVEL ? `+gzip-${gzipLevel}` : gzipDeflater().startsWith('isal-') ? `+${gzipDeflater()}` : ''}${epoch !== undefined ? `+epoch-${epoch}` : ''}`,
       compression,
       gzipLevel,
     };

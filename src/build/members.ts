@@ -1,8 +1,8 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import { open, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { versions } from 'node:process';
 import type { MemberCache, MemberRecord } from '../image/index.js';
+import { gzipDeflater } from '../image/pgzip.js';
 import type { Digest } from '../oci/index.js';
 import type { Store } from '../store/index.js';
 
@@ -11,7 +11,8 @@ import type { Store } from '../store/index.js';
  * bytes at the same member offset (a COPY re-run after a change late in its tree: every
  * member before the change is the same). Layers are multi-member gzip with members at
  * fixed tar offsets, so a reused member is byte for byte what deflating would give,
- * as long as the level and zlib are the same: both are part of the index header.
+ * as long as the level and the deflater (ISA-L or zlib, and its version) are the same: both
+ * are part of the index header.
  *
  * Index per blob under `build-cache/members/<blob hex>`: a header, then per member
  * `tar sha256<TAB>compressed size<TAB>compressed sha256`. A member read back from the
@@ -21,7 +22,7 @@ import type { Store } from '../store/index.js';
 const VERSION = 'slipway-members 1';
 
 function header(level: number): string {
-  return `${VERSION}\t${level}\tzlib-${versions.zlib ?? 'unknown'}`;
+  return `${VERSION}\t${level}\t${gzipDeflater(level)}`;
 }
 
 function indexFile(storeRoot: string, digest: Digest): string {

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import { createLayerStream, GZIP_LEVEL, MEMBER_SIZE, readLayer, type LayerSource, type LayerWriteOptions } from '../../src/image/index.js';
+import { isalGzip } from '../../src/image/isal.js';
 import { planEntries, type PlannedEntry } from '../../src/image/walk.js';
 import { sh, tempDir } from './fixtures.js';
 import { generateChanges, generateTree } from './gen-tree.js';
@@ -61,11 +62,18 @@ async function referenceTar(source: LayerSource, sourceDateEpoch?: number): Prom
   return Buffer.concat(parts);
 }
 
-/** Multi-member gzip as the layer format defines it: one member per MEMBER_SIZE bytes, OS byte 255. */
-function referenceGzip(tarBytes: Buffer, level = GZIP_LEVEL): Buffer {
+/**
+ * Multi-member gzip as the layer format defines it: one member per MEMBER_SIZE bytes, OS
+ * byte 255. The default level's members are ISA-L's (test/image/isal.test.ts holds them to
+ * `igzip`); other levels, and SLIPWAY_GZIP=zlib, are zlib's.
+ */
+async function referenceGzip(tarBytes: Buffer, level = GZIP_LEVEL, deflater: 'isal' | 'zlib' = level === GZIP_LEVEL ? 'isal' : 'zlib'): Promise<Buffer> {
+  const isal = deflater === 'isal' ? isalGzip() : undefined;
+  if (deflater === 'isal') assert.ok(isal, 'the ISA-L addon is built');
   const members: Buffer[] = [];
   for (let off = 0; off < tarBytes.length; off += MEMBER_SIZE) {
-    const m = gzipSync(tarBytes.subarray(off, off + MEMBER_SIZE), { level });
+    const data = tarBytes.subarray(off, off + MEMBER_SIZE);
+    const m = isal ? await isal.gzip(data) : gzipSync(data, { level });
     m[9] = 255;
     members.push(m);
   }
@@ -100,9 +108,15 @@ for (const seed of [1, 2, 3]) {
         const want = await referenceTar(source, epoch);
         const got = await written(source, { compression: 'none', sourceDateEpoch: epoch });
         assert.ok(got.equals(want), `${source.type} epoch=${epoch}: first difference at byte ${firstDifference(got, want)} of ${want.length}`);
-        assert.ok((await written(source, { sourceDateEpoch: epoch })).equals(referenceGzip(want)));
+        assert.ok((await written(source, { sourceDateEpoch: epoch })).equals(await referenceGzip(want)));
       }
-      assert.ok((await written({ type: 'tree', root }, { level: 6, workers: 1 })).equals(referenceGzip(await referenceTar({ type: 'tree', root }), 6)));
+      assert.ok((await written({ type: 'tree', root }, { level: 6, workers: 1 })).equals(await referenceGzip(await referenceTar({ type: 'tree', root }), 6)));
+      process.env.SLIPWAY_GZIP = 'zlib';
+      try {
+        assert.ok((await written({ type: 'tree', root }, {})).equals(await referenceGzip(await referenceTar({ type: 'tree', root }), GZIP_LEVEL, 'zlib')), 'SLIPWAY_GZIP=zlib: zlib\'s level 1');
+      } finally {
+        delete process.env.SLIPWAY_GZIP;
+      }
       // GNU tar reads it whole: every planned entry listed, nothing reported.
       await fs.writeFile(path.join(root, '..', `${path.basename(root)}.tar`), await written({ type: 'tree', root }, { compression: 'none' }));
       const listed = await sh('tar', ['-tf', `${root}.tar`]);
@@ -123,7 +137,7 @@ test('a tree whose tar is an exact multiple of the member size gets no empty tra
     const want = await referenceTar({ type: 'tree', root });
     assert.equal(want.length, 2 * MEMBER_SIZE);
     assert.ok((await written({ type: 'tree', root }, { compression: 'none' })).equals(want));
-    assert.ok((await written({ type: 'tree', root }, {})).equals(referenceGzip(want)));
+    assert.ok((await written({ type: 'tree', root }, {})).equals(await referenceGzip(want)));
   } finally {
     await fs.rm(root, { recursive: true, force: true });
   }

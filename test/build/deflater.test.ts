@@ -1,0 +1,37 @@
+/**
+ * ISA-L and zlib deflate the same tar into other bytes, so what deflates a build's layers
+ * is part of its cache keys: a store's zlib layers are not handed out where ISA-L's were
+ * asked for (the digests would depend on the store's history), and the other way round.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cleanup, makeContext, slipway } from './harness.js';
+
+after(cleanup);
+
+test('layers deflated by zlib and by ISA-L are cached apart: same diff_ids, other digests', async () => {
+  const ctx = makeContext({ Dockerfile: 'FROM scratch\nCOPY rootfs/ /\nCOPY d /d\n', 'd/a.txt': 'a\n'.repeat(50000) });
+  const sourceDateEpoch = 1700000000;
+  let zlib;
+  process.env.SLIPWAY_GZIP = 'zlib';
+  try {
+    zlib = await slipway(ctx, { sourceDateEpoch });
+  } finally {
+    delete process.env.SLIPWAY_GZIP;
+  }
+  const isal = await slipway(ctx, { sourceDateEpoch });
+  assert.deepEqual(isal.result.steps.map((s) => s.cached), [false, false], 'nothing reused from the zlib build');
+  assert.deepEqual(isal.result.layers.map((l) => l.diffId), zlib.result.layers.map((l) => l.diffId), 'the same tars');
+  for (const [i, l] of isal.result.layers.entries()) assert.notEqual(l.digest, zlib.result.layers[i]!.digest, `layer ${i}: other gzip bytes`);
+  const again = await slipway(ctx, { sourceDateEpoch });
+  assert.deepEqual(again.result.steps.map((s) => s.cached), [true, true]);
+  assert.deepEqual(again.result.layers.map((l) => l.digest), isal.result.layers.map((l) => l.digest));
+  process.env.SLIPWAY_GZIP = 'zlib';
+  try {
+    const zlibAgain = await slipway(ctx, { sourceDateEpoch });
+    assert.deepEqual(zlibAgain.result.steps.map((s) => s.cached), [true, true], 'the zlib layers are still there for zlib');
+    assert.deepEqual(zlibAgain.result.layers.map((l) => l.digest), zlib.result.layers.map((l) => l.digest));
+  } finally {
+    delete process.env.SLIPWAY_GZIP;
+  }
+});
