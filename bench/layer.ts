@@ -2,7 +2,8 @@
  * Layer writing throughput and memory on a real tree, against GNU tar piped into the
  * same work on the same tree in the same run: `tar -c | gzip -N` at slipway's default
  * deflate level N (GZIP_LEVEL), and uncompressed `tar -c | sha256sum` (an uncompressed
- * layer is hashed once, for its diff_id). Prints time, throughput (uncompressed tar bytes
+ * layer is hashed once, for its diff_id). For reference, when ISA-L's `igzip` is there,
+ * `tar -c | igzip -N` too: the deflater slipway uses at that level (src/image/isal.ts). Prints time, throughput (uncompressed tar bytes
  * per second), CPU seconds, peak RSS and blob size for each, and the ratios.
  * Targets (gzip): >= 1.5x the peer's throughput on 2 cores; peak RSS < 200 MB for a 1 GB tree.
  *
@@ -20,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createLayerStream, GZIP_LEVEL } from '../src/image/index.js';
+import { gzipDeflater } from '../src/image/pgzip.js';
 
 const TARGET_SPEEDUP = 1.5;
 const TARGET_RSS_MB = 200;
@@ -51,9 +53,10 @@ function run(cmd: string, args: string[]): Promise<{ out: string; err: string; c
   });
 }
 
-async function peer(root: string, compression: Compression): Promise<Run> {
+/** A peer: GNU tar into `gzip` (the target's peer) or ISA-L's `igzip` (slipway's own deflater, for reference), or sha256sum. */
+async function peer(root: string, compression: Compression, gzip = 'gzip'): Promise<Run> {
   // /usr/bin/time reports each side's max RSS; the pipeline's peak is at most their sum.
-  const filter = compression === 'gzip' ? `/usr/bin/time -f 'filter %M %U %S' gzip -${GZIP_LEVEL} 2>>"$2" | wc -c` : `/usr/bin/time -f 'filter %M %U %S' sha256sum 2>>"$2" >/dev/null; echo 0`;
+  const filter = compression === 'gzip' ? `/usr/bin/time -f 'filter %M %U %S' ${gzip} -${GZIP_LEVEL} 2>>"$2" | wc -c` : `/usr/bin/time -f 'filter %M %U %S' sha256sum 2>>"$2" >/dev/null; echo 0`;
   const script = `/usr/bin/time -f 'tar %M %U %S' tar -cf - -C "$1" . 2>>"$2" | ${filter}`;
   const log = path.join(os.tmpdir(), `bench-layer-${process.pid}.rss`);
   const start = process.hrtime.bigint();
@@ -97,11 +100,14 @@ async function main(): Promise<void> {
   try {
     const files = (await run('sh', ['-c', `find "$1" | wc -l`, 'sh', root])).out.trim();
     const all = { gzip: { peer: [] as Run[], ours: [] as Run[] }, none: { peer: [] as Run[], ours: [] as Run[] } };
+    const igzip = (await run('sh', ['-c', 'command -v igzip'])).code === 0;
+    const isal: Run[] = [];
     for (let i = 0; i < runs; i++) {
       for (const c of ['gzip', 'none'] as const) {
         all[c].peer.push(await peer(root, c));
         all[c].ours.push(await ours(root, c));
       }
+      if (igzip) isal.push(await peer(root, 'gzip', 'igzip'));
     }
     const median = (rs: Run[]): Run => ({ ...[...rs].sort((a, b) => a.seconds - b.seconds)[rs.length >> 1]!, peakRssMb: Math.max(...rs.map((r) => r.peakRssMb)) });
     const gz = { peer: median(all.gzip.peer), ours: median(all.gzip.ours) };
@@ -111,10 +117,11 @@ async function main(): Promise<void> {
     console.log(`tree: ${dirs.join(' + ')} (${files} entries), ${fmt(mb(bytes))} MB as tar, ${os.availableParallelism()} CPUs, median of ${runs} run(s)`);
     console.log(`load average before: ${os.loadavg()[0]!.toFixed(1)} (other processes share these cores; CPU seconds do not depend on it)`);
     console.log(`${''.padEnd(30)}${'wall s'.padStart(9)}${'MB/s'.padStart(9)}${'CPU s'.padStart(9)}${'peak RSS MB'.padStart(13)}${'blob MB'.padStart(10)}`);
-    const rows = [
+    const rows: [string, Run][] = [
       [`tar -c | gzip -${GZIP_LEVEL}`, gz.peer], [`slipway, gzip level ${GZIP_LEVEL}`, gz.ours],
+      ...(isal.length > 0 ? [[`tar -c | igzip -${GZIP_LEVEL} (reference)`, median(isal)] as [string, Run]] : []),
       ['tar -c | sha256sum', raw.peer], ['slipway, uncompressed', raw.ours],
-    ] as const;
+    ];
     for (const [name, r] of rows) {
       const blob = r.compressed > 0 ? fmt(mb(r.compressed)) : '-';
       console.log(`${name.padEnd(30)}${fmt(r.seconds, 2).padStart(9)}${fmt(tp(r)).padStart(9)}${fmt(r.cpuSeconds, 2).padStart(9)}${fmt(r.peakRssMb).padStart(13)}${blob.padStart(10)}`);
@@ -126,7 +133,7 @@ async function main(): Promise<void> {
     console.log(`gzip throughput target >= ${TARGET_SPEEDUP}x: ${speedup >= TARGET_SPEEDUP ? 'met' : 'MISSED'} (the wall-time ratio adds slipway's second core when it is free)`);
     const rss = Math.max(gz.ours.peakRssMb, raw.ours.peakRssMb);
     console.log(`peak RSS: ${fmt(rss)} MB for a ${fmt(mb(bytes) / 1000, 2)} GB tree (target < ${TARGET_RSS_MB} MB for 1 GB: ${rss < TARGET_RSS_MB ? 'met' : 'MISSED'})`);
-    console.log(`compressed size ratio slipway/peer: ${fmt(gz.ours.compressed / gz.peer.compressed, 3)} (both at level ${GZIP_LEVEL}: zlib's and GNU gzip's matchers differ; slipway restarts members every MiB)`);
+    console.log(`compressed size ratio slipway/peer: ${fmt(gz.ours.compressed / gz.peer.compressed, 3)} (both at level ${GZIP_LEVEL}: ${gzipDeflater().startsWith('isal-') ? 'ISA-L\'s' : 'zlib\'s'} and GNU gzip's matchers differ; slipway restarts members every MiB)`);
   } finally {
     if (temp) await fs.rm(temp, { recursive: true, force: true });
   }
