@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const source = path.join(repo, 'src', 'image', 'native', 'isal-gzip.c');
-const target = path.join(repo, 'dist', 'src', 'image', 'isal-gzip.node');
+// `node scripts/build-native.mjs dist-NAME` for a tree compiled with `tsc --outDir dist-NAME`.
+const target = path.join(repo, process.argv[2] ?? 'dist', 'src', 'image', 'isal-gzip.node');
 
 // Node's own headers: beside the running node (official tarballs, NodeSource's package), else Debian's.
 const headers = [path.join(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node']
@@ -32,11 +33,12 @@ if (headers === undefined) {
 } else {
   mkdirSync(path.dirname(target), { recursive: true });
   const tmp = `${target}.${process.pid}.tmp`;
-  const cc = process.env.CC ?? 'cc';
-  const r = spawnSync(cc, ['-O2', '-fPIC', '-shared', '-Wall', '-Werror', `-I${headers}`, source, '-lisal', '-o', tmp], { encoding: 'utf8' });
+  // Through sh, as make runs $(CC): CC may carry flags or a wrapper (`ccache gcc`).
+  const cc = process.env.CC || 'cc';
+  const r = spawnSync('sh', ['-c', `${cc} "$@"`, 'sh', '-O2', '-fPIC', '-shared', '-Wall', '-Werror', `-I${headers}`, source, '-lisal', '-o', tmp], { encoding: 'utf8' });
   if (r.error !== undefined || r.status !== 0) {
     rmSync(tmp, { force: true });
-    skip(r.error !== undefined ? `${cc}: ${r.error.message}` : (r.stderr.trim().split('\n').find((l) => /error/.test(l)) ?? `${cc} exited ${r.status}`));
+    skip(r.error !== undefined ? `${cc}: ${r.error.message}` : (r.stderr.trim().split('\n').find((l) => /error|not found/.test(l)) ?? `${cc} exited ${r.status}`));
   } else {
     renameSync(tmp, target);
   }

@@ -6,7 +6,7 @@
  * library (dist/src) stays unbundled. Run after `tsc` (npm run build does both).
  */
 import { build } from 'esbuild';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,5 +33,10 @@ await build({
   logLevel: 'warning',
 });
 // The ISA-L addon (build-native.mjs), found next to the chunk that loads it, as the worker is.
+// Temp + rename: a copy cut short would be a truncated shared object, which crashes (SIGBUS) when loaded.
 const addon = path.join(repo, 'dist', 'src', 'image', 'isal-gzip.node');
-if (existsSync(addon)) copyFileSync(addon, path.join(outdir, 'isal-gzip.node'));
+if (existsSync(addon)) {
+  const tmp = path.join(outdir, `isal-gzip.node.${process.pid}.tmp`);
+  copyFileSync(addon, tmp);
+  renameSync(tmp, path.join(outdir, 'isal-gzip.node'));
+}

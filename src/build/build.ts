@@ -2,6 +2,7 @@ import { readFile, writeFile, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { SlipwayError } from '../errors.js';
 import { ociArchitecture } from '../image/image.js';
+import { isalWarning } from '../image/isal.js';
 import { GZIP_LEVEL, gzipDeflater } from '../image/pgzip.js';
 import { releaseTarWorker } from '../image/tar-offload.js';
 import { sweepOrphans } from '../sandbox/index.js';
@@ -72,6 +73,9 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Layers are compressed once, as the steps write them: the highest level an output asks for.
     const levels = outputs.flatMap((o) => (o.compressionLevel !== undefined ? [o.compressionLevel] : []));
     const gzipLevel = levels.length > 0 ? Math.max(...levels) : GZIP_LEVEL;
+    // An ISA-L addon that is built but does not load leaves layers to zlib: other digests, said.
+    const deflaterWarning = compression === 'gzip' && gzipLevel === GZIP_LEVEL ? isalWarning() : undefined;
+    if (deflaterWarning !== undefined) emit({ type: 'warning', message: deflaterWarning, time: Date.now() });
     // One failing stage stops the others, as BuildKit cancels sibling vertices: their RUNs are
     // killed and no further step starts. The caller's signal stops them all too.
     const stop = new AbortController();

@@ -5,6 +5,8 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { cleanup, makeContext, slipway } from './harness.js';
 
 after(cleanup);
@@ -33,5 +35,31 @@ test('layers deflated by zlib and by ISA-L are cached apart: same diff_ids, othe
     assert.deepEqual(zlibAgain.result.layers.map((l) => l.digest), zlib.result.layers.map((l) => l.digest));
   } finally {
     delete process.env.SLIPWAY_GZIP;
+  }
+});
+
+test('a COPY re-run never reuses gzip members the other deflater made: its layer is a full build\'s', async () => {
+  // Several members' worth of files; the last one changes, so every member before it is
+  // reusable by the same deflater (build/members.ts), and must not be by the other.
+  const files: Record<string, string> = { Dockerfile: 'FROM scratch\nCOPY d /d\n' };
+  for (let i = 0; i < 6; i++) files[`d/f${i}.txt`] = `${i} ${'some text of a source file\n'.repeat(20000)}`;
+  const ctx = makeContext(files, false);
+  const sourceDateEpoch = 1700000000;
+  const withGzip = async <T>(value: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    if (value === undefined) delete process.env.SLIPWAY_GZIP;
+    else process.env.SLIPWAY_GZIP = value;
+    try {
+      return await fn();
+    } finally {
+      delete process.env.SLIPWAY_GZIP;
+    }
+  };
+  for (const [first, second] of [['zlib', undefined], [undefined, 'zlib']] as const) {
+    await withGzip(first, () => slipway(ctx, { sourceDateEpoch }));
+    writeFileSync(path.join(ctx, 'd/f5.txt'), `changed after ${first ?? 'isal'}\n`);
+    const rerun = await withGzip(second, () => slipway(ctx, { sourceDateEpoch }));
+    assert.equal(rerun.result.steps[0]!.cached, false);
+    const full = await withGzip(second, () => slipway(ctx, { sourceDateEpoch, noCache: true }));
+    assert.equal(rerun.result.layers[0]!.digest, full.result.layers[0]!.digest, `${first ?? 'isal'} then ${second ?? 'isal'}: the layer a full build makes`);
   }
 });

@@ -1,8 +1,9 @@
 /**
  * Layer digests must not depend on the machine. ISA-L picks its deflate code by CPU
  * (SSE4.2, AVX, AVX2 kernels), so the addon runs here natively and under qemu-x86_64
- * emulating older CPUs, on the same bytes: the members must be identical. (CPUs without
- * SSE4.2, from before 2008, get other bytes, ISA-L's plain C fallback: still valid gzip.)
+ * emulating older CPUs, on the same bytes: the members must be identical. Without SSE4.2
+ * (CPUs from before 2008) ISA-L's plain C kernel would write other bytes: there the addon
+ * declines to load and zlib deflates.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +11,6 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { tempDirSync } from '../helpers/tmp.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -35,8 +35,8 @@ function input(): Buffer {
   return Buffer.concat([...text, readFileSync(process.execPath).subarray(0, 3 << 20), Buffer.alloc(1 << 20), random]);
 }
 
-function run(cpu: string | undefined, file: string, first?: string): string {
-  const probeArgs = [probe, file, ...(first !== undefined ? [first] : [])];
+function run(cpu: string | undefined, file: string): string {
+  const probeArgs = [probe, file];
   const [cmd, args] = cpu === undefined ? [process.execPath, probeArgs] : ['qemu-x86_64', ['-cpu', cpu, process.execPath, ...probeArgs]];
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 120_000 }).trim();
 }
@@ -50,8 +50,7 @@ test('ISA-L members are the same bytes on SSE4.2, AVX and AVX2 CPUs (qemu) as on
   for (const cpu of ['Nehalem', 'SandyBridge', 'Haswell', 'EPYC']) {
     assert.equal(run(cpu, file), native, `${cpu}: same members`);
   }
-  // Without SSE4.2 ISA-L's C fallback hashes otherwise: other bytes (documented), still the same data.
-  const first = path.join(dir, 'first.gz');
-  assert.match(run('core2duo', file, first), /^[0-9a-f]{64}$/);
-  assert.ok(gunzipSync(readFileSync(first)).equals(readFileSync(file).subarray(0, 1 << 20)), 'core2duo: the member gunzips to the input');
+  // Without SSE4.2 ISA-L's C fallback would write other bytes: the addon declines, zlib
+  // deflates (keyed apart), and no build warns about it.
+  assert.equal(run('core2duo', file), 'none');
 });

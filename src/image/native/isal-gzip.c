@@ -5,19 +5,30 @@
  * most of a cold build's CPU (src/image/pgzip.ts has the why and the fallback).
  *
  *   gzip(buffer) -> Promise<Buffer>    a complete gzip member (header, deflate, trailer)
- *   version                            "isal-<major>.<minor>.<patch>-l1-<level buffer size>"
+ *   version                            "isal-<headers' version>-<library file>-l1-<level buffer size>-x86-sse4.2"
  *
- * The member's bytes are a function of the input, ISA-L's version and the level buffer
- * size (it sets where blocks end), all fixed here: the header has no name, mtime 0, XFL 0
- * and OS 255 ("unknown"), as slipway's zlib members have. Built by scripts/build-native.mjs
- * (cc, Node's headers, -lisal); when it cannot be built slipway deflates with zlib.
+ * The member's bytes are a function of the input, the ISA-L library that runs, the level
+ * buffer size (it sets where blocks end) and the kernels ISA-L picks for the CPU, all named
+ * in `version`, which keys the build cache and the member indexes. The header has no name,
+ * mtime 0, XFL 0 and OS 255 ("unknown"), as slipway's zlib members have.
+ *
+ * ISA-L's x86 kernels for SSE4.2, AVX and AVX2 write the same bytes (test/image/
+ * isal-cpus.test.ts runs them under qemu); its portable C kernel, used without SSE4.2, and
+ * its arm64 kernels write others. So the addon loads only on x86-64 with SSE4.2: elsewhere
+ * loading throws and slipway deflates with zlib, so ISA-L layers are the same everywhere.
+ *
+ * Built by scripts/build-native.mjs (cc, Node's headers, -lisal).
  */
+#define _GNU_SOURCE
 #include <node_api.h>
 #include <isa-l.h>
+#include <dlfcn.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <libgen.h>
 
 #define LEVEL_BUF_SIZE ISAL_DEF_LVL1_DEFAULT
 
@@ -72,7 +83,11 @@ static int deflate_into(job_t *j, size_t cap) {
 static void execute(napi_env env, void *data) {
   (void)env;
   job_t *j = data;
-  /* Enough for any compressible input; stored blocks (5 bytes per 64 KiB) fit the retry. */
+  /*
+   * Room for stored blocks (5 bytes per 64 KiB), which ISA-L falls back to within this call
+   * when deflating does not pay: so the bytes never depend on this size. The retry is only
+   * defensive (no input has needed it).
+   */
   j->status = deflate_into(j, sizeof HEADER + j->in_len + j->in_len / 16 + 1024);
   if (j->status == STATELESS_OVERFLOW) j->status = deflate_into(j, sizeof HEADER + 2 * j->in_len + 1024);
 }
@@ -135,13 +150,37 @@ static napi_value gzip(napi_env env, napi_callback_info info) {
   return promise;
 }
 
+/* The file name of the ISA-L library this process runs (e.g. libisal.so.2.0.30), or NULL. */
+static const char *library_file(char *buf, size_t size) {
+  Dl_info info;
+  char real[PATH_MAX];
+  if (dladdr((void *)isal_deflate_stateless, &info) == 0 || info.dli_fname == NULL || realpath(info.dli_fname, real) == NULL) return NULL;
+  snprintf(buf, size, "%s", basename(real));
+  return buf;
+}
+
 NAPI_MODULE_INIT() {
+#if !defined(__x86_64__)
+  napi_throw_error(env, "GZIP_ISAL_UNCHECKED_CPU", "ISA-L's deflate is checked only on x86-64: zlib deflates here");
+  return NULL;
+#else
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("sse4.2")) {
+    napi_throw_error(env, "GZIP_ISAL_UNCHECKED_CPU", "this CPU has no SSE4.2, where ISA-L deflates into other bytes: zlib deflates here");
+    return NULL;
+  }
+  char file[256];
+  if (library_file(file, sizeof file) == NULL) {
+    napi_throw_error(env, "GZIP_ISAL_UNKNOWN_LIBRARY", "cannot tell which ISA-L library is loaded");
+    return NULL;
+  }
   napi_value fn, version;
   napi_create_function(env, "gzip", NAPI_AUTO_LENGTH, gzip, NULL, &fn);
   napi_set_named_property(env, exports, "gzip", fn);
-  char text[64];
-  snprintf(text, sizeof text, "isal-%d.%d.%d-l1-%d", ISAL_MAJOR_VERSION, ISAL_MINOR_VERSION, ISAL_PATCH_VERSION, (int)LEVEL_BUF_SIZE);
+  char text[384];
+  snprintf(text, sizeof text, "isal-%d.%d.%d-%s-l1-%d-x86-sse4.2", ISAL_MAJOR_VERSION, ISAL_MINOR_VERSION, ISAL_PATCH_VERSION, file, (int)LEVEL_BUF_SIZE);
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &version);
   napi_set_named_property(env, exports, "version", version);
   return exports;
+#endif
 }
