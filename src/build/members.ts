@@ -7,23 +7,19 @@ import type { Digest } from '../oci/index.js';
 import type { Store } from '../store/index.js';
 
 /**
- * Gzip members of an earlier layer blob, reused for a new layer whose tar is the same up to
- * the end of that member (a COPY re-run after a change late in its tree: every member before
- * the change is the same). A member's key is the tar's sha256 up to its end, a copy of the
- * diff_id hash's state: free, where a hash of each member was a second pass over the tar.
- * (Members after a same-size change match again but are deflated anew: with ISA-L that
- * costs less than hashing every member did.) Layers are multi-member gzip with members at
+ * Gzip members of an earlier layer blob, reused for a new layer whose tar has the same
+ * bytes at the same member offset (a COPY re-run after a change late in its tree: every
+ * member before the change is the same). Layers are multi-member gzip with members at
  * fixed tar offsets, so a reused member is byte for byte what deflating would give,
  * as long as the level and the deflater (ISA-L or zlib, and its version) are the same: both
  * are part of the index header.
  *
  * Index per blob under `build-cache/members/<blob hex>`: a header, then per member
- * `tar sha256 up to its end<TAB>compressed size<TAB>compressed sha256`. A member read back from the
+ * `tar sha256<TAB>compressed size<TAB>compressed sha256`. A member read back from the
  * blob is checked against its compressed sha256 before use.
  */
 
-// 2: keys are the tar's digest up to a member's end (1: each member's own digest).
-const VERSION = 'slipway-members 2';
+const VERSION = 'slipway-members 1';
 
 function header(level: number): string {
   return `${VERSION}\t${level}\t${gzipDeflater(level)}`;

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from 'node:crypto';
+import { createHash, webcrypto } from 'node:crypto';
 import zlib from 'node:zlib';
 import { versions } from 'node:process';
 import { promisify } from 'node:util';
@@ -37,10 +37,11 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
   // one per 16 KiB. The output bytes do not depend on it.
   const isal = level === GZIP_LEVEL ? isalGzip() : undefined;
   const deflate = isal ? (m: Buffer) => isal.gzip(m) : (m: Buffer) => gzipAsync(m, { level, chunkSize: m.length + (m.length >>> 10) + 1024 }).then(fixHeader);
-  // A member's key is the sha256 of the tar up to its end (MemberRecord): taken where the
-  // tar was built and hashed for the diff_id (tar-offload.ts), else here, in order.
-  let prefix: Hash | undefined;
-  const withRecord = async (m: Buffer, sha: string) => {
+  const withRecord = async (m: Buffer) => {
+    // On the thread pool: the main thread meanwhile builds the next member and hashes the
+    // whole tar for the diff_id, so the member index costs no main-thread time.
+    // Hashed already where the member was built (tar-offload.ts), else here.
+    const sha = reuse!.shas?.get(m) ?? Buffer.from(await webcrypto.subtle.digest('SHA-256', m)).toString('hex');
     // A reused member's sha256 was checked as it was read back: it is not hashed again.
     const reused = await reuse!.cache?.get(sha);
     if (reused) return { member: reused.member, record: { sha, size: reused.member.length, compressedSha: reused.compressedSha } };
@@ -53,14 +54,7 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
     return member;
   };
   for await (const m of members) {
-    let out: Promise<{ member: Buffer; record?: MemberRecord }>;
-    if (reuse) {
-      const sha = reuse.shas ? reuse.shas.get(m) : (prefix ??= createHash('sha256')).update(m).copy().digest('hex');
-      if (sha === undefined) throw new Error('internal: a tar member without the digest of the tar up to its end');
-      out = withRecord(m, sha);
-    } else {
-      out = deflate(m).then((member) => ({ member }));
-    }
+    const out = reuse ? withRecord(m) : deflate(m).then((member) => ({ member }));
     out.then(() => release?.(m), () => undefined);
     pending.push(out);
     while (pending.length >= limit) yield await next();

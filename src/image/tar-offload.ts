@@ -164,8 +164,8 @@ export interface TarDigest {
  * content is large enough: reading every file (open, read, close per file) and hashing the
  * tar for the diff_id (into `tar`) are then off the main thread, which meanwhile feeds
  * deflate. Small layers, or a second layer while the worker is busy, are built here. With
- * `memberShas`, each member's key in the member index goes into that map: the sha256 of the
- * tar up to that member's end, a copy of the diff_id hash's state taken there (no second pass).
+ * `memberShas`, the worker also hashes each member it yields (the member index's key) into
+ * that map.
  */
 export async function* layerMembers(entries: readonly PlannedEntry[], memberShas?: WeakMap<Buffer, string>, tar: TarDigest = {}): AsyncGenerator<Buffer> {
   let bytes = 0;
@@ -175,8 +175,6 @@ export async function* layerMembers(entries: readonly PlannedEntry[], memberShas
     let size = 0;
     for await (const m of tarMembers(entries)) {
       h.update(m);
-      // The member index's key: the tar's digest up to this member's end (MemberRecord).
-      if (memberShas) memberShas.set(m, h.copy().digest('hex'));
       size += m.length;
       yield m;
     }

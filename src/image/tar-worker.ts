@@ -1,7 +1,7 @@
 /**
  * Worker thread entry (see tar-offload.ts). Per job it builds the tar of the planned
  * entries and posts the members to the parent, transferring each buffer, with its
- * key (the tar's sha256 up to its end) when asked; the whole tar's sha256 (the diff_id) comes with the end. Flow control: a shared credit counter the parent raises as it
+ * sha256 when asked; the whole tar's sha256 (the diff_id) comes with the end. Flow control: a shared credit counter the parent raises as it
  * consumes; at zero the worker blocks (Atomics.wait), so at most the initial credit of
  * members is ever in flight, whatever the layer size. The worker stays for the next job.
  */
@@ -80,10 +80,9 @@ async function run(job: Job): Promise<void> {
       Atomics.sub(credit, 0, 1);
       // A member owns its ArrayBuffer from offset 0 (a dedicated allocation), so it moves, uncopied.
       const owned = member.byteOffset === 0 && member.buffer.byteLength >= member.length ? member : Buffer.from(member);
+      // Each member's own sha256, for the member index (members.ts), while it is in cache here.
+      const sha = hashMembers ? createHash('sha256').update(owned).digest('hex') : undefined;
       tar.update(owned);
-      // The member index's key (members.ts): the tar's sha256 up to this member's end, from a
-      // copy of the diff_id hash's state (a final block, not a second pass over the member).
-      const sha = hashMembers ? tar.copy().digest('hex') : undefined;
       size += owned.length;
       port.postMessage({ type: 'member', data: owned.buffer, length: owned.length, sha }, [owned.buffer as ArrayBuffer]);
     }

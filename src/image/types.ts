@@ -52,15 +52,11 @@ export interface LayerWriteOptions {
  * are independent and sit at fixed tar offsets, so reuse keeps the blob identical).
  */
 export interface MemberCache {
-  /** The compressed member whose key (MemberRecord.sha) is `sha`, and its sha256 (hex), checked when read back. */
+  /** The compressed member and its sha256 (hex), checked when read back. */
   get(sha: string): Promise<{ member: Buffer; compressedSha: string } | undefined>;
 }
 
-/**
- * One gzip member of a blob: `sha`, the sha256 (hex) of the whole tar up to this member's
- * end (so equal keys mean the tar is the same up to there, and the member with it);
- * compressed size and sha256.
- */
+/** One gzip member of a blob: sha256 (hex) of its tar bytes, compressed size and sha256. */
 export interface MemberRecord {
   readonly sha: string;
   readonly size: number;
