@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const source = path.join(repo, 'src', 'image', 'native', 'isal-gzip.c');
 // `node scripts/build-native.mjs dist-NAME` for a tree compiled with `tsc --outDir dist-NAME`.
-const target = path.join(repo, process.argv[2] ?? 'dist', 'src', 'image', 'isal-gzip.node');
+const target = path.join(path.resolve(repo, process.argv[2] ?? 'dist'), 'src', 'image', 'isal-gzip.node');
 
 // Node's own headers: beside the running node (official tarballs, NodeSource's package), else Debian's.
 const headers = [path.join(path.dirname(process.execPath), '..', 'include', 'node'), '/usr/include/node', '/usr/local/include/node']

@@ -20,9 +20,7 @@ let failure: { code: string | undefined; message: string } | undefined;
 function load(): IsalGzip | null {
   if (loaded !== undefined) return loaded;
   try {
-    const addon = createRequire(import.meta.url)(ADDON) as { gzip(member: Buffer): Promise<Uint8Array>; version: string };
-    // The addon gives a view of the Buffer it deflated into: as a Buffer, without a copy.
-    loaded = { version: addon.version, gzip: (member) => addon.gzip(member).then((u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength)) };
+    loaded = createRequire(import.meta.url)(ADDON) as IsalGzip;
   } catch (err) {
     loaded = null;
     const e = err as Error & { code?: string };

@@ -5,9 +5,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { cleanup, makeContext, slipway } from './harness.js';
+import { pruneBuildCache } from '../../src/build/prune.js';
+import { Store } from '../../src/store/index.js';
+import { cleanup, makeContext, slipway, storeRoot } from './harness.js';
 
 after(cleanup);
 
@@ -61,5 +63,35 @@ test('a COPY re-run never reuses gzip members the other deflater made: its layer
     assert.equal(rerun.result.steps[0]!.cached, false);
     const full = await withGzip(second, () => slipway(ctx, { sourceDateEpoch, noCache: true }));
     assert.equal(rerun.result.layers[0]!.digest, full.result.layers[0]!.digest, `${first ?? 'isal'} then ${second ?? 'isal'}: the layer a full build makes`);
+  }
+});
+
+test('with zlib a COPY\'s gzip members are indexed by their own bytes, found again in a re-run without SOURCE_DATE_EPOCH; prune drops the index', async () => {
+  const files: Record<string, string> = { Dockerfile: 'FROM scratch\nCOPY d /app/d\n' };
+  for (let i = 0; i < 5; i++) files[`d/f${i}.txt`] = `${i} ${'more text of a source file\n'.repeat(20000)}`;
+  const ctx = makeContext(files, false);
+  const index = (digest: string) => path.join(storeRoot, 'build-cache', 'members', digest.replace('sha256:', ''));
+  process.env.SLIPWAY_GZIP = 'zlib';
+  try {
+    const first = await slipway(ctx);
+    const lines = readFileSync(index(first.result.layers[0]!.digest), 'utf8').trim().split('\n');
+    assert.match(lines[0]!, /^slipway-members 1\t1\tzlib-/);
+    assert.equal(lines.length - 1, 3, 'one line per member');
+    // The first member changes (as it does every run without SOURCE_DATE_EPOCH: it holds the
+    // directories COPY creates, with this build's time; here f0.txt changes too, size kept),
+    // and so does the last: the one between must still be found by its own digest.
+    const f0 = readFileSync(path.join(ctx, 'd/f0.txt'), 'utf8');
+    writeFileSync(path.join(ctx, 'd/f0.txt'), `X${f0.slice(1)}`);
+    writeFileSync(path.join(ctx, 'd/f4.txt'), 'changed\n');
+    const second = await slipway(ctx);
+    assert.equal(second.result.steps[0]!.cached, false);
+    // Members are keyed by their own tar bytes, so those after the first are the same records
+    // (a key over the tar so far would differ for all: nothing could be reused).
+    const record = readFileSync(index(second.result.layers[0]!.digest), 'utf8').trim().split('\n').slice(1);
+    assert.deepEqual(record.map((l) => lines.includes(l)), [false, true, false], 'member 1 is the same record; 0 (f0.txt) and 2 (f4.txt) are not');
+    await pruneBuildCache(await Store.open({ root: storeRoot }), { all: true });
+    assert.equal(existsSync(index(second.result.layers[0]!.digest)), false, 'prune -a drops the member indexes');
+  } finally {
+    delete process.env.SLIPWAY_GZIP;
   }
 });

@@ -40,11 +40,11 @@ test('COPY after a change links unchanged files from its last result; the layer 
   assert.equal(kept(before, 'app/d/run.sh').mode & 0o777, 0o644, 'the earlier layer is untouched');
 
   const members = (digest: string) => path.join(storeRoot, 'build-cache', 'members', digest.replace('sha256:', ''));
-  assert.ok(existsSync(members(second.result.layers[1]!.digest)), 'the COPY layer\'s gzip members are indexed for the next run');
+  // With ISA-L deflating, members are not indexed (test/build/deflater.test.ts has zlib's).
+  assert.equal(existsSync(members(second.result.layers[1]!.digest)), false, 'ISA-L: no member index');
 
   const copies = path.join(storeRoot, 'build-cache', 'copies');
   assert.ok(readdirSync(copies).length >= 1);
   await pruneBuildCache(await Store.open({ root: storeRoot }), { all: true });
   assert.deepEqual(readdirSync(copies), [], 'prune -a drops the COPY records with the kept dirs');
-  assert.equal(existsSync(members(second.result.layers[1]!.digest)), false, 'and the member indexes');
 });

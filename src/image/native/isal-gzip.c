@@ -4,7 +4,7 @@
  * hand-written x86 deflate takes ~0.2 CPU-s for about 0.7% more bytes, and compression is
  * most of a cold build's CPU (src/image/pgzip.ts has the why and the fallback).
  *
- *   gzip(buffer) -> Promise<Uint8Array> a complete gzip member (header, deflate, trailer)
+ *   gzip(buffer) -> Promise<Buffer>    a complete gzip member (header, deflate, trailer)
  *   version                            "isal-<headers' version>-<library file>-l1-<level buffer size>-x86-sse4.2"
  *
  * The member's bytes are a function of the input, the ISA-L library that runs, the level
@@ -49,10 +49,11 @@ typedef struct {
 } job_t;
 
 /*
- * The member is deflated straight into a Buffer Node allocates on the main thread (its
- * pages are only touched as far as the member goes) and handed back as a view of it: no
- * copy, and no thread-pool malloc arenas growing (which cost ~40 MB of peak RSS on a
- * 700 MB tree when each member had a block of its own). The level buffer is per thread.
+ * The member is deflated into a Buffer Node allocates on the main thread (its pages are
+ * only touched as far as the member goes), then copied into a Buffer of its own size: no
+ * thread-pool malloc arenas growing (blocks malloc'd there and freed by GC finalizers cost
+ * ~40 MB of peak RSS on a 700 MB tree), and no member that keeps a 1 MiB buffer alive or
+ * shows its unwritten tail. The level buffer is per thread (the module is never unloaded).
  */
 /* A job's status when memory ran out (ISA-L's own are small negative numbers). */
 #define OUT_OF_MEMORY (-1000)
@@ -107,20 +108,10 @@ static void execute(napi_env env, void *data) {
   }
 }
 
-/* The member as a Uint8Array: a view of the output Buffer, or a copy of the retry's. */
+/* The member, a Buffer of its size. */
 static napi_status member_of(napi_env env, job_t *j, napi_value *result) {
-  if (j->spill != NULL) {
-    void *copy;
-    return napi_create_buffer_copy(env, j->out_len, j->spill, &copy, result);
-  }
-  napi_value output, arraybuffer;
-  napi_typedarray_type type;
-  size_t length, offset;
-  void *data;
-  napi_status st = napi_get_reference_value(env, j->output, &output);
-  if (st == napi_ok) st = napi_get_typedarray_info(env, output, &type, &length, &data, &arraybuffer, &offset);
-  if (st == napi_ok) st = napi_create_typedarray(env, napi_uint8_array, j->out_len, arraybuffer, offset, result);
-  return st;
+  void *copy;
+  return napi_create_buffer_copy(env, j->out_len, j->spill != NULL ? j->spill : j->dest, &copy, result);
 }
 
 static void complete(napi_env env, napi_status status, void *data) {
@@ -130,7 +121,7 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_resolve_deferred(env, j->deferred, result);
   } else {
     char text[64];
-    if (j->status == OUT_OF_MEMORY) snprintf(text, sizeof text, "ISA-L deflate: out of memory");
+    if (j->status == OUT_OF_MEMORY || j->status == COMP_OK) snprintf(text, sizeof text, "ISA-L deflate: out of memory");
     else snprintf(text, sizeof text, "ISA-L deflate failed (status %d)", j->status);
     napi_value message;
     napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
@@ -203,6 +194,9 @@ NAPI_MODULE_INIT() {
     napi_throw_error(env, "GZIP_ISAL_UNCHECKED_CPU", "this CPU has no SSE4.2, where ISA-L deflates into other bytes: zlib deflates here");
     return NULL;
   }
+  /* Never unloaded (a worker thread's env can be the last to go): the per-thread level buffers stay valid. */
+  Dl_info self;
+  if (dladdr((void *)execute, &self) != 0 && self.dli_fname != NULL) dlopen(self.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
   char file[256];
   if (library_file(file, sizeof file) == NULL) {
     napi_throw_error(env, "GZIP_ISAL_UNKNOWN_LIBRARY", "cannot tell which ISA-L library is loaded");
