@@ -73,6 +73,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     // Layers are compressed once, as the steps write them: the highest level an output asks for.
     const levels = outputs.flatMap((o) => (o.compressionLevel !== undefined ? [o.compressionLevel] : []));
     const gzipLevel = levels.length > 0 ? Math.max(...levels) : GZIP_LEVEL;
+    const deflater = compression === 'gzip' ? gzipDeflater(gzipLevel) : undefined;
     // An ISA-L addon that is built but does not load leaves layers to zlib: other digests, said.
     const deflaterWarning = compression === 'gzip' && gzipLevel === GZIP_LEVEL ? isalWarning() : undefined;
     if (deflaterWarning !== undefined) emit({ type: 'warning', message: deflaterWarning, time: Date.now() });
@@ -107,9 +108,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       // SOURCE_DATE_EPOCH clamps the mtimes written into layers, so it keys every step; so
       // does what compresses them. ISA-L's layers are keyed apart from zlib's (whose keys
       // came first and stay as they were), so a store's zlib layers are not reused for them.
-      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : gzipLevel !== GZIP_LEVEL ? `+gzip-${gzipLevel}` : gzipDeflater().startsWith('isal-') ? `+${gzipDeflater()}` : ''}${epoch !== undefined ? `+epoch-${epoch}` : ''}`,
+      platformText: `${platform.os}/${platform.architecture}${compression === 'none' ? '+uncompressed' : gzipLevel !== GZIP_LEVEL ? `+gzip-${gzipLevel}` : deflater?.startsWith('isal-') ? `+${deflater}` : ''}${epoch !== undefined ? `+epoch-${epoch}` : ''}`,
       compression,
       gzipLevel,
+      deflater,
     };
     // Start every needed stage now: each waits only for the stages it uses.
     const needed = neededStages(graph);

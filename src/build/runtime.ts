@@ -46,6 +46,8 @@ export interface BuildRuntime {
   readonly compression: 'gzip' | 'none';
   /** Deflate level of every layer this build writes (`-o compression-level`). */
   readonly gzipLevel: number;
+  /** What deflates the layers (gzipDeflater): `isal-...` or `zlib-...`; undefined uncompressed. */
+  readonly deflater: string | undefined;
 }
 
 export function where(loc: SourceLocation | undefined): string {

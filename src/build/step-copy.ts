@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { lstat, readFile, stat, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { resolveInRoot } from '../context/rootpath.js';
-import { gzipDeflater } from '../image/pgzip.js';
 import { linkOnWorker } from '../image/tar-offload.js';
 import { SlipwayError } from '../errors.js';
 import { stepKey } from './cache.js';
@@ -129,7 +128,7 @@ export async function runCopy(rt: BuildRuntime, state: ImageState, fs: WorkingFs
   // Gzip members of the last run's blob that the new tar repeats are taken as they are, when
   // zlib deflates: finding them costs a sha256 of every member, more than ISA-L takes to
   // deflate one (a one-file change to the bench's 130 MB COPY: 756 ms with, 702 without).
-  const memberReuse = reuse !== undefined && rt.compression === 'gzip' && !gzipDeflater(rt.gzipLevel).startsWith('isal-');
+  const memberReuse = reuse !== undefined && rt.deflater?.startsWith('zlib-') === true;
   const cache = memberReuse && reuse.previousBlob !== undefined ? await memberCache(rt.store, reuse.previousBlob as Digest, rt.gzipLevel) : undefined;
   const time = rt.epoch;
   // Context files that need no change are linked, not copied (borrow.ts).
