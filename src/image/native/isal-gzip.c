@@ -9,7 +9,7 @@
  *
  * The member's bytes are a function of the input, the ISA-L library that runs, the level
  * buffer size (it sets where blocks end) and the kernels ISA-L picks for the CPU, all named
- * in `version`, which keys the build cache and the member indexes. The header has no name,
+ * in `version`, which keys the build cache. The header has no name,
  * mtime 0, XFL 0 and OS 255 ("unknown"), as slipway's zlib members have.
  *
  * ISA-L's x86 kernels for SSE4.2, AVX and AVX2 write the same bytes (test/image/
@@ -120,12 +120,20 @@ static void complete(napi_env env, napi_status status, void *data) {
   if (status == napi_ok && j->status == COMP_OK && member_of(env, j, &result) == napi_ok) {
     napi_resolve_deferred(env, j->deferred, result);
   } else {
-    char text[64];
-    if (j->status == OUT_OF_MEMORY || j->status == COMP_OK) snprintf(text, sizeof text, "ISA-L deflate: out of memory");
-    else snprintf(text, sizeof text, "ISA-L deflate failed (status %d)", j->status);
-    napi_value message;
-    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
-    napi_create_error(env, NULL, message, &result);
+    bool pending = false;
+    napi_is_exception_pending(env, &pending);
+    if (pending) {
+      /* What failed left an exception: the promise is rejected with it, not left pending. */
+      napi_get_and_clear_last_exception(env, &result);
+    } else {
+      char text[64];
+      if (status == napi_cancelled) snprintf(text, sizeof text, "ISA-L deflate: cancelled");
+      else if (j->status == OUT_OF_MEMORY || j->status == COMP_OK) snprintf(text, sizeof text, "ISA-L deflate: out of memory");
+      else snprintf(text, sizeof text, "ISA-L deflate failed (status %d)", j->status);
+      napi_value message;
+      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &message);
+      napi_create_error(env, NULL, message, &result);
+    }
     napi_reject_deferred(env, j->deferred, result);
   }
   free(j->spill);
@@ -133,6 +141,23 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_delete_reference(env, j->output);
   napi_delete_async_work(env, j->work);
   free(j);
+}
+
+/* Frees a job that never ran. */
+static void release_job(napi_env env, job_t *j) {
+  if (j->output != NULL) napi_delete_reference(env, j->output);
+  if (j->input != NULL) napi_delete_reference(env, j->input);
+  if (j->work != NULL) napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+/* Undoes a job gzip() could not queue, and throws unless something already did. */
+static napi_value not_queued(napi_env env, job_t *j) {
+  release_job(env, j);
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, NULL, "gzip: cannot start the deflate (out of memory)");
+  return NULL;
 }
 
 static napi_value gzip(napi_env env, napi_callback_info info) {
@@ -161,17 +186,24 @@ static napi_value gzip(napi_env env, napi_callback_info info) {
   j->dest_cap = bound(in_len);
   napi_value promise, name, output;
   void *dest;
-  if (napi_create_buffer(env, j->dest_cap, &dest, &output) != napi_ok) {
-    free(j);
-    return NULL; /* Node threw (out of memory) */
+  if (napi_create_buffer(env, j->dest_cap, &dest, &output) != napi_ok ||
+      napi_create_reference(env, output, 1, &j->output) != napi_ok ||
+      napi_create_reference(env, argv[0], 1, &j->input) != napi_ok ||
+      napi_create_string_utf8(env, "slipway:isal-gzip", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, execute, complete, j, &j->work) != napi_ok) {
+    return not_queued(env, j);
   }
   j->dest = dest;
-  napi_create_reference(env, output, 1, &j->output);
-  napi_create_reference(env, argv[0], 1, &j->input);
-  napi_create_promise(env, &j->deferred, &promise);
-  napi_create_string_utf8(env, "slipway:isal-gzip", NAPI_AUTO_LENGTH, &name);
-  napi_create_async_work(env, NULL, name, execute, complete, j, &j->work);
-  napi_queue_async_work(env, j->work);
+  /* The promise last: once it exists, the job must run (complete() settles it). */
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) return not_queued(env, j);
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_value error;
+    napi_value message;
+    napi_create_string_utf8(env, "gzip: cannot queue the deflate", NAPI_AUTO_LENGTH, &message);
+    napi_create_error(env, NULL, message, &error);
+    napi_reject_deferred(env, j->deferred, error);
+    release_job(env, j);
+  }
   return promise;
 }
 
