@@ -2,7 +2,7 @@ import { createHash, webcrypto } from 'node:crypto';
 import zlib from 'node:zlib';
 import { versions } from 'node:process';
 import { promisify } from 'node:util';
-import { isalGzip } from './isal.js';
+import { isalGzip, type IsalGzip } from './isal.js';
 import type { MemberCache, MemberRecord } from './types.js';
 
 const gzipAsync = promisify(zlib.gzip) as (buf: Buffer, opts: zlib.ZlibOptions) => Promise<Buffer>;
@@ -35,7 +35,7 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
   // An output buffer that holds the whole member (deflate's worst case is a few bytes
   // per 16 KiB over the input) makes one thread-pool round trip per member instead of
   // one per 16 KiB. The output bytes do not depend on it.
-  const isal = level === GZIP_LEVEL ? isalGzip() : undefined;
+  const isal = isalAt(level);
   const deflate = isal ? (m: Buffer) => isal.gzip(m) : (m: Buffer) => gzipAsync(m, { level, chunkSize: m.length + (m.length >>> 10) + 1024 }).then(fixHeader);
   const withRecord = async (m: Buffer) => {
     // On the thread pool: the main thread meanwhile builds the next member and hashes the
@@ -67,8 +67,12 @@ export async function* parallelGzip(members: AsyncIterable<Buffer>, workers: num
  * (build cache keys and member indexes carry it). `isal-...` or `zlib-...`.
  */
 export function gzipDeflater(level = GZIP_LEVEL): string {
-  const isal = level === GZIP_LEVEL ? isalGzip() : undefined;
-  return isal ? isal.version : `zlib-${versions.zlib ?? 'unknown'}`;
+  return isalAt(level)?.version ?? `zlib-${versions.zlib ?? 'unknown'}`;
+}
+
+/** ISA-L where it deflates: at the default level, when its addon loads (else zlib). */
+function isalAt(level: number): IsalGzip | undefined {
+  return level === GZIP_LEVEL ? isalGzip() : undefined;
 }
 
 function sha256Hex(data: Buffer): string {
